@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 
+import type { Reply } from './transport';
+
 export const WS_PATH = '/api';
 
 export const ClientMessageSchema = z.discriminatedUnion('kind', [
@@ -13,5 +15,5 @@ export const ClientMessageSchema = z.discriminatedUnion('kind', [
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
 export type ServerMessage =
-  | { kind: 'reply'; id: number; reply: import('./transport').Reply }
+  | { kind: 'reply'; id: number; reply: Reply }
   | { kind: 'event'; name: string; payload: unknown };

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'device/permission',
   'device/failed',
   'protocol/bad-frame',
+  'protocol/closed',
   'model/invalid-config',
   'model/weights-mismatch',
   'model/unsupported',

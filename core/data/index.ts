@@ -1,0 +1,27 @@
+/** Datasets: readers (IDX, CIFAR-10 binary, image folders), the Dataset interface, augmentation. */
+export type { Batch, BatchOptions, Dataset } from './dataset';
+export { createDataset } from './dataset';
+export type { BatchIterationOptions } from './batches';
+export { batchCount, epochOrder, iterateBatches } from './batches';
+export { splitTrainVal } from './split';
+export type { SplitOptions, TrainValSplit } from './split';
+export type { ImageShape, RawImageSet } from './image-set';
+export { classCounts, selectImages } from './image-set';
+export { encodeIdx, parseIdx, readIdxFile } from './idx';
+export { readIdxImageSet } from './idx-dataset';
+export { parseCifar10Batch, readCifar10, CIFAR10_CLASS_NAMES } from './cifar10';
+export { readImageFolder, scanImageFolder } from './image-folder';
+export { decodeImage } from './image-decode';
+export { convertChannels, padOrCropCentre, resizeImage } from './image-ops';
+export type { ChannelStats } from './normalization';
+export { KNOWN_STATS, measureStats } from './normalization';
+export type { AugmentConfig, FitMode, InputConfig, InputConfigIn, Normalization } from './input-config';
+export { AugmentConfigSchema, InputConfigSchema, NormalizationSchema } from './input-config';
+export type { DatasetKind, DatasetSpec } from './spec';
+export { DatasetSpecSchema, FASHION_MNIST_CLASS_NAMES, FASHION_MNIST_SYSTEM_DIR, MNIST_CLASS_NAMES, defaultAugmentFor } from './spec';
+export type { ResolvedDatasetSource, StoredSets } from './resolve';
+export { SAMPLE_DIR, readStoredSets, resolveDatasetSource } from './resolve';
+export type { OpenDatasetsOptions, OpenedDatasets } from './open';
+export { openDatasets } from './open';
+export type { Random } from './random';
+export { createRandom, deriveSeed, shuffledIndices } from './random';

@@ -45,6 +45,8 @@ export interface StudioServer {
   /** The socket the page connects to: `ws://127.0.0.1:PORT/api?token=TOKEN`. */
   readonly socketUrl: string;
   readonly host: string;
+  /** The address actually bound, as the OS reports it. */
+  readonly boundAddress: string;
   readonly port: number;
   readonly token: string;
   /** Closes every connection (aborting their requests) and the server. */
@@ -109,6 +111,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
     url: `http://${base}/?token=${token}`,
     socketUrl: `ws://${base}${WS_PATH}?token=${token}`,
     host,
+    boundAddress: address.address,
     port: address.port,
     token,
     async close() {

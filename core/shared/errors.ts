@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'device/failed',
   'protocol/bad-frame',
   'protocol/closed',
+  'protocol/forbidden',
   'model/invalid-config',
   'model/weights-mismatch',
   'model/unsupported',

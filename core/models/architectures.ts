@@ -1,0 +1,6 @@
+/** Every backbone family the studio builds. Adding one: its folder exports an Architecture; add it here. */
+import { vitArchitecture } from './vit/architecture';
+
+import type { Architecture } from './architecture';
+
+export const ARCHITECTURES: readonly Architecture[] = [vitArchitecture];

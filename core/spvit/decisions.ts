@@ -1,0 +1,90 @@
+/**
+ * Keep/drop decisions at inference, on the host. Both forward passes (masked and token-removing)
+ * call the same function with the same noise, so they make the same decisions for the same scores.
+ *   argmax:     keep iff pred_keep > pred_drop (Gumbel-Softmax with zero noise)
+ *   stochastic: keep iff pred_keep - pred_drop + noise > 0, noise ~ Logistic(0, 1) (= g_keep - g_drop)
+ *   topk:       keep the k alive tokens with the highest keep probability, k = round(ratio * N)
+ */
+import { StudioError } from '../shared/errors';
+
+import { logisticNoise } from './random';
+
+import type { SeededRandom } from './random';
+
+export const INFERENCE_MODES = ['argmax', 'topk', 'stochastic'] as const;
+export type InferenceMode = (typeof INFERENCE_MODES)[number];
+
+export function parseInferenceMode(value: string): InferenceMode {
+  if ((INFERENCE_MODES as readonly string[]).includes(value)) return value as InferenceMode;
+  throw new StudioError('input/invalid', `Unknown inference mode '${value}'.`, {
+    hint: `Use one of: ${INFERENCE_MODES.join(', ')}.`,
+  });
+}
+
+/** Scores of one pass's spatial slots for one selector, row-major [batch, slots]. */
+export interface SlotScores {
+  batch: number;
+  slots: number;
+  /** pred_keep - pred_drop. */
+  margin: Float32Array;
+  /** softmax score, keep column. */
+  keepProbability: Float32Array;
+  /** 1 where the slot holds a token still alive (kept so far); 0 for dropped or padding. */
+  alive: Uint8Array;
+  /** The slot's original spatial index (0..N-1), or -1 for padding. */
+  originalIndex: Int32Array;
+}
+
+export interface DecisionRule {
+  mode: InferenceMode;
+  /** Logistic noise per [batch, N] original token (stochastic mode), shared by both passes. */
+  noise: Float32Array | null;
+  /** Tokens kept per image (topk mode). */
+  keepCount: number;
+  /** N, the number of original spatial tokens (indexes the noise). */
+  spatialTokens: number;
+}
+
+/** topk's count for a cumulative keep ratio of N tokens: at least one token survives. */
+export function topkCount(ratio: number, spatialTokens: number): number {
+  return Math.min(spatialTokens, Math.max(1, Math.round(ratio * spatialTokens)));
+}
+
+/** Noise for one selector of one batch, drawn in [batch, N] order. */
+export function drawDecisionNoise(random: SeededRandom, batch: number, spatialTokens: number): Float32Array {
+  return logisticNoise(random, batch * spatialTokens);
+}
+
+function topkRow(scores: SlotScores, row: number, count: number, out: Uint8Array): void {
+  const base = row * scores.slots;
+  const alive: number[] = [];
+  for (let j = 0; j < scores.slots; j++) if (scores.alive[base + j] === 1) alive.push(j);
+  // Highest keep probability first; ties go to the lower original index so both passes agree.
+  alive.sort((a, b) => {
+    const diff = (scores.keepProbability[base + b] as number) - (scores.keepProbability[base + a] as number);
+    return diff !== 0 ? diff : (scores.originalIndex[base + a] as number) - (scores.originalIndex[base + b] as number);
+  });
+  for (const j of alive.slice(0, count)) out[base + j] = 1;
+}
+
+/** 1 = keep, per slot [batch, slots]; dead and padding slots are always 0. */
+export function decideKeep(scores: SlotScores, rule: DecisionRule): Uint8Array {
+  const out = new Uint8Array(scores.batch * scores.slots);
+  if (rule.mode === 'topk') {
+    for (let b = 0; b < scores.batch; b++) topkRow(scores, b, rule.keepCount, out);
+    return out;
+  }
+  for (let b = 0; b < scores.batch; b++) {
+    for (let j = 0; j < scores.slots; j++) {
+      const slot = b * scores.slots + j;
+      if (scores.alive[slot] !== 1) continue;
+      let value = scores.margin[slot] as number;
+      if (rule.mode === 'stochastic') {
+        if (rule.noise === null) throw new StudioError('internal/bug', 'Stochastic decisions need noise.');
+        value += rule.noise[b * rule.spatialTokens + (scores.originalIndex[slot] as number)] as number;
+      }
+      out[slot] = value > 0 ? 1 : 0;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+/**
+ * Softmax over attention keys under a keep policy (DynamicViT/SPViT `softmax_with_policy`):
+ *   m = max over ALL keys (masked ones included),
+ *   E_ij = exp(A_ij - m) * (p_j + (1 - p_j) [i == j]),
+ *   attn_ij = (E_ij + eps / N) / (sum_j E_ij + eps).
+ * A dropped token is seen by nobody but itself, so its row stays a valid distribution.
+ * eps is 1e-6 in training and 0 in evaluation.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import { stopGradient } from './straight-through';
+
+export const TRAIN_POLICY_EPS = 1e-6;
+export const EVAL_POLICY_EPS = 0;
+
+/**
+ * scores [B, H, N, N] (already scaled q k^T), policy [B, N] in {0, 1} (straight-through values in
+ * training, so the gradient reaches the selector). Returns attention weights [B, H, N, N].
+ */
+export function softmaxWithPolicy(scores: tf.Tensor, policy: tf.Tensor, eps: number): tf.Tensor {
+  return tf.tidy(() => {
+    const [batch, , tokens] = scores.shape as [number, number, number, number];
+    // The shift cancels in the ratio (exactly when eps = 0); no gradient through the max.
+    const shift = stopGradient(tf.max(scores, -1, true));
+    const exp = tf.exp(tf.sub(scores, shift));
+    const keys = tf.reshape(policy, [batch, 1, 1, tokens]);
+    const eye = tf.eye(tokens);
+    const keyWeight = tf.add(keys, tf.mul(tf.sub(1, keys), eye));
+    const weighted = tf.mul(exp, keyWeight);
+    const total = tf.sum(weighted, -1, true);
+    if (eps === 0) return tf.div(weighted, total);
+    return tf.div(tf.add(weighted, eps / tokens), tf.add(total, eps));
+  });
+}

@@ -13,7 +13,7 @@ import type { Job } from '../../core/api/contracts/jobs';
 import type { HostedBackend } from './transports';
 
 /** Resolves with the first `jobs.changed` event for `runId` that satisfies `predicate`. */
-function jobEvent(client: Client<Contract>, runId: () => string | undefined, predicate: (job: Job) => boolean): Promise<Job> {
+function jobEvent(client: Client<Contract>, runId: () => string, predicate: (job: Job) => boolean): Promise<Job> {
   return new Promise((resolve) => {
     const unsubscribe = client.on('jobs.changed', (job) => {
       if (job.runId === runId() && predicate(job)) {
@@ -79,12 +79,12 @@ describe.each(TRANSPORT_CASES)('backend contract over $name', (transportCase) =>
 
   it('runs a job: runId at once, progress events, jobs.wait with the final state', async () => {
     const progress: number[] = [];
-    let runId: string | undefined;
+    let runId = '';
     const unsubscribe = client.on('jobs.changed', (job) => {
       if (job.runId === runId && job.progress !== null) progress.push(job.progress);
     });
     const succeeded = jobEvent(client, () => runId, (job) => job.state === 'succeeded');
-    ({ runId } = await client.api.jobs.demo({ steps: 3, stepMs: 0 }));
+    runId = (await client.api.jobs.demo({ steps: 3, stepMs: 0 })).runId;
     const final = await client.api.jobs.wait({ runId });
     await succeeded;
     unsubscribe();
@@ -97,9 +97,9 @@ describe.each(TRANSPORT_CASES)('backend contract over $name', (transportCase) =>
   });
 
   it('cancels a running job with jobs.cancel', async () => {
-    let runId: string | undefined;
+    let runId = '';
     const started = jobEvent(client, () => runId, (job) => job.progress !== null && job.progress > 0);
-    ({ runId } = await client.api.jobs.demo({ steps: 1000, stepMs: 20 }));
+    runId = (await client.api.jobs.demo({ steps: 1000, stepMs: 20 })).runId;
     await started;
     expect(await client.api.jobs.cancel({ runId })).toEqual({ cancelled: true });
     const final = await client.api.jobs.wait({ runId });

@@ -13,8 +13,8 @@ export interface ViewTransform {
   readonly k: number;
 }
 
-export const MIN_SCALE = 0.25;
-export const MAX_SCALE = 4;
+const MIN_SCALE = 0.25;
+const MAX_SCALE = 4;
 const KEY_ZOOM_FACTOR = 1.25;
 const KEY_PAN_PX = 48;
 

@@ -13,7 +13,7 @@ export interface LogEntry {
   readonly at: string;
 }
 
-export const MAX_LOG_ENTRIES = 1000;
+const MAX_LOG_ENTRIES = 1000;
 
 /** Appends, dropping the oldest entries past the cap; returns a new array (for $state.raw). */
 export function appendLog(

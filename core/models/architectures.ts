@@ -1,6 +1,7 @@
 /** Every backbone family the studio builds. Adding one: its folder exports an Architecture; add it here. */
+import { swinArchitecture } from './swin/architecture';
 import { vitArchitecture } from './vit/architecture';
 
 import type { Architecture } from './architecture';
 
-export const ARCHITECTURES: readonly Architecture[] = [vitArchitecture];
+export const ARCHITECTURES: readonly Architecture[] = [vitArchitecture, swinArchitecture];

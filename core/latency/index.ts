@@ -1,0 +1,26 @@
+/** Latency: the LUT format, interpolation, analytic tables, the budget solver, losses, phase search. */
+export type { AnalyticRoofline, Lut, LutBlockType, LutDevice, LutIn, LutModelShape, LutPoint, LutSource, LutStageShape, LutTable } from './lut-schema';
+export { LUT_BLOCK_TYPES, LUT_FORMAT, LUT_VERSION, LutModelShapeSchema, LutSchema } from './lut-schema';
+export type { FieldIssue } from './lut-io';
+export { fieldIssues, formatPath, parseLut, readLut, writeLut } from './lut-io';
+export type { CurveOptions, CurveShape, LatencyCurve } from './curve';
+export { buildLatencyCurve } from './curve';
+export type { LatencyStep, StepTolerance } from './monotone-fit';
+export type { LatencyLayout, LayoutOp, LayoutStage, SelectorPosition } from './layout';
+export { flatSelectors, layoutFromModel, layoutOps, opTokens, validateLayout } from './layout';
+export type { LatencyModel, LatencyPrediction, OpLatency } from './latency-model';
+export { createLatencyModel, denseKept, keptFromRatios, predictLatency, unprunedLatencyMs } from './latency-model';
+export type { AnalyticLutOptions, MacsOfBlock, RooflinePreset } from './analytic-lut';
+export { DEFAULT_OPS_PER_BLOCK, ROOFLINE_PRESETS, analyticLatencyMs, buildAnalyticLut } from './analytic-lut';
+export { SHAPE_FLOP_COUNTER, macsOfBlockForShape, selectorMacs } from './transformer-macs';
+export { compareModelShapes, lutModelShapeFromSpec } from './model-shape';
+export type { BudgetSolution, RatioBounds, SelectorChoice, SolveBudgetOptions } from './budget-solver';
+export { solveBudget } from './budget-solver';
+export type { BudgetSpec } from './budget';
+export { BudgetSpecSchema, resolveBudgetMs } from './budget';
+export { batchKeepRatio, ratioLoss, ratioLossTf } from './ratio-loss';
+export type { HingeOptions, LatencyTerms, RampCurve } from './latency-hinge';
+export { latencyHinge, latencyHingeTf, latencyTerms, predictLatencyFromTerms, predictLatencyTf, rampCurve, rampCurveTf, rampValue, surrogateSlope } from './latency-hinge';
+export type { InsertedSelector, Phase, PhaseSearchEvent, PhaseSearchOptions, PhaseSearchResult, PhaseTrial, TrialCallback, TrialResult } from './layer-to-phase';
+export { mergePhases, runPhaseSearch } from './layer-to-phase';
+export { flatModel, staircaseLut } from './synthetic-lut';

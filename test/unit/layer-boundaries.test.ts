@@ -49,7 +49,7 @@ async function compileAgainst(layerConfig: string, source: string, extraOptions:
   });
 }
 
-describe('layer boundaries (tsc -b)', () => {
+describe.concurrent('layer boundaries (tsc -b)', () => {
   it('accepts a harmless file in core/ (the scratch setup compiles)', async () => {
     const result = await compileAgainst('core/tsconfig.json', 'export const answer: number = 42;\n');
     expect(result.output).toBe('');
@@ -80,6 +80,12 @@ describe('layer boundaries (tsc -b)', () => {
     const result = await compileAgainst('renderer/tsconfig.json', "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n");
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(/probe\.ts.*node:fs/);
+  });
+
+  it('refuses electron in the renderer', async () => {
+    const result = await compileAgainst('renderer/tsconfig.json', "import { ipcRenderer } from 'electron';\nexport const ipc = ipcRenderer;\n");
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/probe\.ts.*forbidden-import\.d\.ts' is not a module/);
   });
 
   it('refuses process in core/api and Buffer in core/shared', async () => {

@@ -7,9 +7,7 @@
  */
 import { StudioError } from '../shared/errors';
 
-import { logisticNoise } from './random';
-
-import type { SeededRandom } from './random';
+import { SeededRandom, logisticNoise } from './random';
 
 export const INFERENCE_MODES = ['argmax', 'topk', 'stochastic'] as const;
 export type InferenceMode = (typeof INFERENCE_MODES)[number];
@@ -50,9 +48,23 @@ export function topkCount(ratio: number, spatialTokens: number): number {
   return Math.min(spatialTokens, Math.max(1, Math.round(ratio * spatialTokens)));
 }
 
-/** Noise for one selector of one batch, drawn in [batch, N] order. */
+/** Noise for one selector of one batch, drawn in [batch, N] order (training: one stream per step). */
 export function drawDecisionNoise(random: SeededRandom, batch: number, spatialTokens: number): Float32Array {
   return logisticNoise(random, batch * spatialTokens);
+}
+
+/**
+ * Inference noise: every image has its own stream, seeded by the run's seed and the image's index in
+ * the whole input, so an image's stochastic decisions do not depend on how the input is batched.
+ * Returns one [batch * N_s] array per selector.
+ */
+export function drawImageNoise(seed: number, firstImage: number, batch: number, tokensPerSelector: readonly number[]): Float32Array[] {
+  const noise = tokensPerSelector.map((tokens) => new Float32Array(batch * tokens));
+  for (let b = 0; b < batch; b++) {
+    const random = new SeededRandom((seed ^ Math.imul(firstImage + b + 1, 0x9e3779b1)) >>> 0);
+    tokensPerSelector.forEach((tokens, s) => (noise[s] as Float32Array).set(logisticNoise(random, tokens), b * tokens));
+  }
+  return noise;
 }
 
 function topkRow(scores: SlotScores, row: number, count: number, out: Uint8Array): void {

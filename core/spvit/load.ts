@@ -20,6 +20,7 @@ import { parseSpvitSettings } from './settings';
 import { SpvitVisionTransformer } from './vit/spvit-vit';
 import { assignParameters } from './weights';
 
+import type { Jsonable } from '../shared/jsonable';
 import type { HostTensor } from '../tensor/host-tensor';
 import type { VisionTransformer } from '../models/vit/model';
 import type { SpvitModel } from './model';
@@ -31,9 +32,22 @@ const StudioSpvitConfigSchema = z.looseObject({
   spvit: z.unknown(),
 });
 
-/** True for configs that describe an SPViT model (ours or the official one). */
+/** The form our checkpoints carry: the registry's normalised backbone spec plus the settings. */
+const SavedSpvitConfigSchema = z.looseObject({
+  backbone: z.strictObject({ architecture: z.string(), config: z.record(z.string(), z.unknown()) }),
+  spvit: z.unknown(),
+});
+
+/** The config that rebuilds `model` (stored in checkpoints; also accepted by --config). */
+export function spvitConfigJson(model: SpvitModel): Jsonable {
+  return { backbone: { architecture: model.backbone.architecture, config: model.backbone.config }, spvit: model.settings as unknown as Jsonable };
+}
+
+/** True for configs that describe an SPViT model (ours, saved, or the official one). */
 export function isSpvitConfig(json: unknown): boolean {
-  return isOfficialConfig(json) || (StudioSpvitConfigSchema.safeParse(json).success && (json as { spvit?: unknown }).spvit !== undefined);
+  if (isOfficialConfig(json)) return true;
+  const spvit = (json as { spvit?: unknown } | null)?.spvit;
+  return spvit !== undefined && (StudioSpvitConfigSchema.safeParse(json).success || SavedSpvitConfigSchema.safeParse(json).success);
 }
 
 export interface CreateSpvitOptions {
@@ -58,6 +72,11 @@ export function createSpvitModel(json: unknown, options: CreateSpvitOptions = {}
   if (isOfficialConfig(json)) {
     const official = readOfficialConfig(json, options.sharedHeadWeights === undefined ? {} : { sharedHeadWeights: options.sharedHeadWeights });
     return wrapBackbone(createModel(specFromTimm('VisionTransformer', official.timmKwargs), { seed }), official.settings, seed);
+  }
+  const saved = SavedSpvitConfigSchema.safeParse(json);
+  if (saved.success && saved.data.spvit !== undefined) {
+    const spec = { architecture: saved.data.backbone.architecture, config: saved.data.backbone.config as { [key: string]: Jsonable } };
+    return wrapBackbone(createModel(spec, { seed }), parseSpvitSettings(saved.data.spvit), seed);
   }
   const parsed = StudioSpvitConfigSchema.safeParse(json);
   if (!parsed.success || parsed.data.spvit === undefined) {

@@ -52,6 +52,11 @@ export interface InferOptions {
   seed?: number;
   /** true (default): dropped tokens are physically removed; false: masked, as the official code. */
   removeTokens?: boolean;
+  /**
+   * Index of the batch's first image in the whole input (default 0): an image's stochastic noise
+   * depends only on the seed and its index.
+   */
+  firstImage?: number;
 }
 
 /** One selector's decisions for a batch. */

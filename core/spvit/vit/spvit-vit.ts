@@ -7,10 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { StudioError } from '../../shared/errors';
 import { Backbone } from '../../models/backbone';
-import { drawDecisionNoise, topkCount } from '../decisions';
+import { drawDecisionNoise, drawImageNoise, topkCount } from '../decisions';
 import { TRAIN_POLICY_EPS, EVAL_POLICY_EPS } from '../masked-softmax';
 import { groupParameters } from '../model';
-import { SeededRandom } from '../random';
 import { TokenSelector } from '../selector';
 import { selectorPositions } from '../settings';
 import { hardGumbelKeep } from '../straight-through';
@@ -125,7 +124,8 @@ export class SpvitVisionTransformer extends Backbone implements SpvitModel {
     const rules = this.decisionRules(images.shape[0], options);
     const grid: [number, number] = [this.gridSize, this.gridSize];
     if (options.removeTokens === false) {
-      const { logits, masks } = this.inferMasked(images, rules, false);
+      const { logits, masks, finalTokens } = this.inferMasked(images, rules, false);
+      finalTokens.dispose();
       return { logits, decisions: masks.map((kept) => ({ grid, kept })) };
     }
     const pass = prunedPass(images, { ...this.passOptions(), rules });
@@ -148,10 +148,11 @@ export class SpvitVisionTransformer extends Backbone implements SpvitModel {
   /** Per selector: the mode, the stochastic noise (drawn in selector order from the seed) and topk counts. */
   decisionRules(batch: number, options: InferOptions = {}): DecisionRule[] {
     const mode = options.mode ?? this.settings.inference.mode;
-    const random = new SeededRandom(options.seed ?? this.settings.inference.seed);
+    const tokens = this.selectors.map(() => this.spatialTokens);
+    const noise = mode === 'stochastic' ? drawImageNoise(options.seed ?? this.settings.inference.seed, options.firstImage ?? 0, batch, tokens) : null;
     return this.selectors.map((_, k) => ({
       mode,
-      noise: mode === 'stochastic' ? drawDecisionNoise(random, batch, this.spatialTokens) : null,
+      noise: noise?.[k] ?? null,
       keepCount: topkCount(this.settings.keepRatios[k] as number, this.spatialTokens),
       spatialTokens: this.spatialTokens,
     }));

@@ -21,7 +21,7 @@ import type { WebSocket } from 'ws';
 import type { Dispatcher } from '../core/api/transport';
 import type { OriginPolicy } from './server/socket-security';
 
-export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../renderer/dist/', import.meta.url));
+const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../renderer/dist/', import.meta.url));
 
 export interface StudioServerOptions {
   dispatcher: Dispatcher;

@@ -86,9 +86,14 @@ function start(): void {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0 && app.isReady()) createWindow();
   });
-  app.on('will-quit', () => {
+  let disposed = false;
+  app.on('will-quit', (event) => {
+    if (disposed || studio === null) return;
+    // Running jobs are cancelled and awaited before the process ends.
+    event.preventDefault();
+    disposed = true;
     ipc?.dispose();
-    void studio?.dispose();
+    void studio.dispose().finally(() => app.quit());
   });
 
   void app.whenReady().then(() => {

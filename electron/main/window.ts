@@ -16,11 +16,11 @@ export function hardenContents(contents: WebContents, isTrustedUrl: (url: string
     if (/^https?:\/\//.test(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  contents.on('will-navigate', (event, url) => {
-    if (!isTrustedUrl(url)) event.preventDefault();
+  contents.on('will-navigate', (details) => {
+    if (!isTrustedUrl(details.url)) details.preventDefault();
   });
-  contents.on('will-redirect', (event, url) => {
-    if (!isTrustedUrl(url)) event.preventDefault();
+  contents.on('will-redirect', (details) => {
+    if (!isTrustedUrl(details.url)) details.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }

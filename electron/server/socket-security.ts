@@ -37,7 +37,7 @@ export interface OriginPolicy {
   extraOrigins: readonly string[];
 }
 
-export function allowedOrigins(policy: OriginPolicy): Set<string> {
+function allowedOrigins(policy: OriginPolicy): Set<string> {
   const hosts = ['127.0.0.1', 'localhost', '[::1]', urlHost(policy.boundHost)];
   const origins = new Set(hosts.map((host) => `http://${host}:${policy.port}`));
   for (const origin of policy.extraOrigins) origins.add(origin.replace(/\/+$/, ''));

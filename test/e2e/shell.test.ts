@@ -84,6 +84,19 @@ describe.runIf(chromiumPath !== null)('the studio shell in Chromium', () => {
     expect(devicesText).toMatch(/No device service in this backend version|Attached devices|No devices attached|Could not list devices/);
   });
 
+  it('resizes the jobs and logs panel from the keyboard', async () => {
+    const splitter = page.getByRole('separator', { name: 'Resize the jobs and logs panel' });
+    const dock = page.getByRole('region', { name: 'Jobs and logs' });
+    const before = Number(await splitter.getAttribute('aria-valuenow'));
+    const heightBefore = (await dock.boundingBox())!.height;
+    await splitter.focus();
+    await page.keyboard.press('ArrowUp');
+    expect(Number(await splitter.getAttribute('aria-valuenow'))).toBe(before + 16);
+    expect((await dock.boundingBox())!.height).toBeCloseTo(heightBefore + 16, 0);
+    await page.keyboard.press('ArrowDown');
+    expect(Number(await splitter.getAttribute('aria-valuenow'))).toBe(before);
+  });
+
   it("round-trips requests: the backend's version from system.info, then system.echo", async () => {
     const inspector = page.getByRole('region', { name: 'Inspector' });
     await inspector.getByText(VERSION, { exact: true }).waitFor();
@@ -141,6 +154,17 @@ describe.runIf(chromiumPath !== null)('the studio shell in Chromium', () => {
     await page.keyboard.press('Space');
     expect(await theme()).toBe('dark');
     expect(browser!.pageErrors).toEqual([]);
+  });
+
+  it('tells a visitor whose URL lacks the token why it cannot connect', async () => {
+    const visitor = await browser!.context.newPage();
+    try {
+      await visitor.goto(new URL('/', studio!.url).href);
+      await visitor.getByText('URL lacks its token').waitFor();
+      await connectionStatus(visitor).getByText('Disconnected', { exact: true }).waitFor();
+    } finally {
+      await visitor.close();
+    }
   });
 
   it('shows the connection as lost when the backend stops, and offers to reconnect', async () => {

@@ -4,6 +4,7 @@ import { createContext } from 'svelte';
 import { ConnectionState } from './connection.svelte';
 import { DevicesState } from './devices.svelte';
 import { JobsState } from './jobs.svelte';
+import { LayoutState } from './layout.svelte';
 import { LogsState } from './logs.svelte';
 import { SelectionState } from './selection.svelte';
 import { SystemState } from './system.svelte';
@@ -17,6 +18,7 @@ export interface Studio {
   readonly connection: ConnectionState;
   readonly devices: DevicesState;
   readonly jobs: JobsState;
+  readonly layout: LayoutState;
   readonly logs: LogsState;
   readonly selection: SelectionState;
   readonly system: SystemState;
@@ -31,6 +33,7 @@ export function createStudio(live: LiveTransport, client: StudioClient, win: Win
     connection: new ConnectionState(live),
     devices: new DevicesState(client),
     jobs: new JobsState(client),
+    layout: new LayoutState(win),
     logs: new LogsState(client),
     selection: new SelectionState(),
     system: new SystemState(client),

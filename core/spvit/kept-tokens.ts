@@ -2,7 +2,8 @@
  * Bookkeeping for inference with tokens physically removed. Each image keeps its own list of
  * surviving spatial tokens (original indices, increasing); a batch is padded to its widest image and
  * the padding is masked out of attention, pooling and packages, so every image computes exactly what
- * it would alone. Sequence layout: [CLS, spatial slots (width, padded), package_0 .. package_{s-1}].
+ * it would alone. Sequence layout: [prefix tokens (CLS; PiT: class tokens), spatial slots (width,
+ * padded), package_0 .. package_{s-1}].
  */
 import type { SlotScores } from './decisions';
 
@@ -68,14 +69,22 @@ export interface RowGather {
   newLength: number;
 }
 
+export interface SequenceLayout {
+  /** Tokens before the spatial slots (1 for ViT's CLS). */
+  prefix: number;
+  /** Package tokens after the slots. */
+  packages: number;
+}
+
 /**
- * Rows that turn [CLS, old slots, packages] into [CLS, surviving slots (padded), packages], where
- * `packages` counts the package tokens at the end of the old sequence (the new one included).
- * Padding rows point at the image's CLS row and are marked invalid.
+ * Rows that turn [prefix, old slots, packages] into [prefix, surviving slots (padded), packages],
+ * where `packages` counts the package tokens at the end of the old sequence (the new one included).
+ * Padding rows point at the image's first row and are marked invalid.
  */
-export function compactRows(before: KeptTokens, after: KeptTokens, packages: number): RowGather {
-  const oldLength = 1 + before.width + packages;
-  const newLength = 1 + after.width + packages;
+export function compactRows(before: KeptTokens, after: KeptTokens, layout: SequenceLayout): RowGather {
+  const { prefix, packages } = layout;
+  const oldLength = prefix + before.width + packages;
+  const newLength = prefix + after.width + packages;
   const rows = new Int32Array(before.batch * newLength);
   const valid = new Float32Array(before.batch * newLength);
   for (let b = 0; b < before.batch; b++) {
@@ -83,23 +92,43 @@ export function compactRows(before: KeptTokens, after: KeptTokens, packages: num
     const out = b * newLength;
     const oldList = before.kept[b] as Int32Array;
     const newList = after.kept[b] as Int32Array;
-    rows[out] = base;
-    valid[out] = 1;
+    for (let t = 0; t < prefix; t++) {
+      rows[out + t] = base + t;
+      valid[out + t] = 1;
+    }
     // Survivors keep their order, so one forward scan finds each one's old slot.
     let slot = 0;
     for (let j = 0; j < after.width; j++) {
       if (j < newList.length) {
         while (oldList[slot] !== newList[j]) slot++;
-        rows[out + 1 + j] = base + 1 + slot;
-        valid[out + 1 + j] = 1;
+        rows[out + prefix + j] = base + prefix + slot;
+        valid[out + prefix + j] = 1;
       } else {
-        rows[out + 1 + j] = base;
+        rows[out + prefix + j] = base;
       }
     }
     for (let p = 0; p < packages; p++) {
-      rows[out + 1 + after.width + p] = base + 1 + before.width + p;
-      valid[out + 1 + after.width + p] = 1;
+      rows[out + prefix + after.width + p] = base + prefix + before.width + p;
+      valid[out + prefix + after.width + p] = 1;
     }
   }
   return { rows, valid, newLength };
+}
+
+/**
+ * Rows of concat([sequence (batch * sequenceLength rows), snapshot (batch * N rows)]) that rebuild
+ * the full grid [batch * N]: survivors from their slot in the sequence, dropped tokens from the
+ * snapshot taken when they were dropped (they keep their last value).
+ */
+export function restoreGridRows(tokens: KeptTokens, prefix: number, sequenceLength: number): Int32Array {
+  const { batch, spatialTokens } = tokens;
+  const snapshotStart = batch * sequenceLength;
+  const rows = new Int32Array(batch * spatialTokens);
+  for (let b = 0; b < batch; b++) {
+    for (let r = 0; r < spatialTokens; r++) rows[b * spatialTokens + r] = snapshotStart + b * spatialTokens + r;
+    (tokens.kept[b] as Int32Array).forEach((index, slot) => {
+      rows[b * spatialTokens + index] = b * sequenceLength + prefix + slot;
+    });
+  }
+  return rows;
 }

@@ -16,12 +16,14 @@ import { createModel, specFromTimm } from '../models/registry';
 
 import { convertOfficialStateDict } from './official/convert';
 import { isOfficialConfig, readOfficialConfig } from './official/config';
+import { SpvitPoolingVisionTransformer } from './pit/spvit-pit';
 import { parseSpvitSettings } from './settings';
 import { SpvitVisionTransformer } from './vit/spvit-vit';
 import { assignParameters } from './weights';
 
 import type { Jsonable } from '../shared/jsonable';
 import type { HostTensor } from '../tensor/host-tensor';
+import type { PoolingVisionTransformer } from '../models/pit/model';
 import type { VisionTransformer } from '../models/vit/model';
 import type { SpvitModel } from './model';
 import type { SpvitSettings } from './settings';
@@ -60,6 +62,7 @@ export interface CreateSpvitOptions {
 /** Wraps a backbone built by the model registry with selectors. */
 export function wrapBackbone(backbone: ReturnType<typeof createModel>, settings: SpvitSettings, seed = 0): SpvitModel {
   if (backbone.architecture === 'vit') return new SpvitVisionTransformer({ backbone: backbone as VisionTransformer, settings, seed });
+  if (backbone.architecture === 'pit') return new SpvitPoolingVisionTransformer({ backbone: backbone as PoolingVisionTransformer, settings, seed });
   backbone.dispose();
   throw new StudioError('model/unsupported', `SPViT is not available for the '${backbone.architecture}' architecture.`, {
     hint: 'Use a ViT/DeiT, PiT or Swin backbone.',

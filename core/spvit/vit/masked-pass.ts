@@ -6,11 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { softmaxWithPolicy } from '../masked-softmax';
 import { packageToken } from '../package-token';
+import { policyOptions } from '../sequence-ops';
 import { tidyResult } from '../tidy';
 
-import type { BlockForwardOptions } from '../../tensor/block';
 import type { SelectorScores, TokenSelector } from '../selector';
 import type { PackageMode } from '../package-token';
 import type { VisionTransformer } from '../../models/vit/model';
@@ -53,10 +52,6 @@ export interface MaskedPassOutput {
   tokens: tf.Tensor3D;
   keepMasks: tf.Tensor2D[];
   trace: MaskedTrace | null;
-}
-
-function policyOptions(policy: tf.Tensor | null, eps: number): BlockForwardOptions {
-  return policy === null ? {} : { softmax: (logits) => softmaxWithPolicy(logits, policy, eps) };
 }
 
 /** Runs embed + blocks with selectors. Caller owns every output tensor. */

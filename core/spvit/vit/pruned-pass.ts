@@ -9,11 +9,11 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { decideKeep } from '../decisions';
 import { allTokensKept, applyDecision, compactRows, hasPadding, keepMask, slotScores, slotValidity } from '../kept-tokens';
-import { EVAL_POLICY_EPS, softmaxWithPolicy } from '../masked-softmax';
+import { EVAL_POLICY_EPS } from '../masked-softmax';
 import { packageToken } from '../package-token';
+import { gatherRows, hostScores, policyOptions } from '../sequence-ops';
 
 import type { VisionTransformer } from '../../models/vit/model';
-import type { BlockForwardOptions } from '../../tensor/block';
 import type { DecisionRule } from '../decisions';
 import type { KeptTokens } from '../kept-tokens';
 import type { PackageMode } from '../package-token';
@@ -35,32 +35,6 @@ export interface PrunedPassOutput {
   masks: Uint8Array[];
   /** Survivors after the last selector. */
   kept: KeptTokens;
-}
-
-/** Host copies of the spatial slots' margin (keep - drop) and keep probability. */
-function hostScores(predScore: tf.Tensor, softScore: tf.Tensor, width: number): { margin: Float32Array; keepProbability: Float32Array } {
-  return tf.tidy(() => {
-    const batch = predScore.shape[0] as number;
-    const pred = tf.slice(predScore, [0, 0, 0], [batch, width, 2]);
-    const margin = tf.sub(tf.slice(pred, [0, 0, 0], [batch, width, 1]), tf.slice(pred, [0, 0, 1], [batch, width, 1]));
-    const keep = tf.slice(softScore, [0, 0, 0], [batch, width, 1]);
-    return { margin: margin.dataSync() as Float32Array, keepProbability: keep.dataSync() as Float32Array };
-  });
-}
-
-/** Takes rows of x [B, L, C] by flattened index and zeroes padding rows. */
-function gatherRows(x: tf.Tensor3D, rows: Int32Array, valid: Float32Array, newLength: number): tf.Tensor3D {
-  return tf.tidy(() => {
-    const [batch, length, dim] = x.shape;
-    const flat = tf.reshape(x, [batch * length, dim]);
-    const taken = tf.gather(flat, tf.tensor1d(rows, 'int32'));
-    const masked = tf.mul(taken, tf.tensor2d(valid, [batch * newLength, 1]));
-    return tf.reshape(masked, [batch, newLength, dim]);
-  });
-}
-
-function policyOptions(policy: tf.Tensor | null): BlockForwardOptions {
-  return policy === null ? {} : { softmax: (logits) => softmaxWithPolicy(logits, policy, EVAL_POLICY_EPS) };
 }
 
 /** Runs embed + blocks with tokens removed. Caller owns `tokens`. */
@@ -90,13 +64,13 @@ export function prunedPass(images: tf.Tensor4D, options: PrunedPassOptions): Pru
         const keepProbability = tf.reshape(tf.slice(scores.softScore, [0, 0, 0], [batch, count, 1]), [batch, count]);
         x = tf.concat([x, packageToken({ tokens: candidates, keepProbability, newlyDropped, mode: options.packageMode })], 1) as tf.Tensor3D;
         const next = applyDecision(current, keep);
-        const gather = compactRows(current, next, stage + 1);
+        const gather = compactRows(current, next, { prefix: 1, packages: stage + 1 });
         x = gatherRows(x, gather.rows, gather.valid, gather.newLength);
         policy = hasPadding(next) ? tf.tensor2d(gather.valid, [batch, gather.newLength]) : null;
         current = next;
         masks.push(keepMask(next));
       }
-      x = block.apply(x, policyOptions(policy));
+      x = block.apply(x, policyOptions(policy, EVAL_POLICY_EPS));
     });
     kept = current;
     return x;

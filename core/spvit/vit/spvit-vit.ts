@@ -11,6 +11,7 @@ import { drawDecisionNoise, drawImageNoise, topkCount } from '../decisions';
 import { TRAIN_POLICY_EPS, EVAL_POLICY_EPS } from '../masked-softmax';
 import { groupParameters } from '../model';
 import { TokenSelector } from '../selector';
+import { scoreMargin } from '../sequence-ops';
 import { selectorPositions } from '../settings';
 import { hardGumbelKeep } from '../straight-through';
 import { tidyResult } from '../tidy';
@@ -105,7 +106,7 @@ export class SpvitVisionTransformer extends Backbone implements SpvitModel {
         ...this.passOptions(),
         eps: TRAIN_POLICY_EPS,
         decide: ({ stage, predScore, previous }) => {
-          const margin = tf.squeeze(tf.sub(tf.slice(predScore, [0, 0, 0], [-1, -1, 1]), tf.slice(predScore, [0, 0, 1], [-1, -1, 1])), [2]);
+          const margin = scoreMargin(predScore);
           const drawn = tf.tensor2d(noise[stage] as Float32Array, [batch, this.spatialTokens]);
           return tf.mul(hardGumbelKeep(margin, drawn, options.tau ?? 1), previous);
         },

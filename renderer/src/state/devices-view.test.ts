@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
-import { devicesEvents, devicesMethods } from '../../../core/api/contracts/devices';
+import { devicesMethods } from '../../../core/api/contracts/devices';
 import { method } from '../../../core/api/define';
 import { createInMemoryTransport } from '../../../core/api/in-memory-transport';
 import { serve } from '../../../core/api/server';
@@ -33,7 +33,7 @@ describe('devicesViewFromError', () => {
   });
 
   it('shows a device error with its code and hint', async () => {
-    const backend = serve({ methods: devicesMethods, events: devicesEvents }, {
+    const backend = serve({ methods: { 'devices.list': devicesMethods['devices.list'] }, events: {} }, {
       'devices.list': async () => {
         throw new StudioError('device/timeout', 'The adb server did not answer in 5 s.', { hint: 'Start it with `adb start-server`.' });
       },

@@ -3,6 +3,7 @@
  * add a domain there and spread it here. Types everywhere are derived from these schemas.
  */
 import { appEvents } from './contracts/app';
+import { devicesEvents, devicesMethods } from './contracts/devices';
 import { jobsEvents, jobsMethods } from './contracts/jobs';
 import { systemEvents, systemMethods } from './contracts/system';
 
@@ -12,11 +13,13 @@ export const contract = {
   methods: {
     ...systemMethods,
     ...jobsMethods,
+    ...devicesMethods,
   },
   events: {
     ...systemEvents,
     ...jobsEvents,
     ...appEvents,
+    ...devicesEvents,
   },
 } as const satisfies ContractShape;
 

@@ -30,6 +30,8 @@ export interface AndroidIdentity {
   sdk: number | null;
   abi: string | null;
   fingerprint: string | null;
+  /** Set (to the profile id) only by the studio's simulated phone. */
+  simulator: string | null;
 }
 
 export interface AndroidHealth {
@@ -87,6 +89,7 @@ export function identityFromProperties(serial: string, properties: ReadonlyMap<s
     sdk: Number.isFinite(sdk) && sdk > 0 ? sdk : null,
     abi: get('ro.product.cpu.abi'),
     fingerprint: get('ro.build.fingerprint'),
+    simulator: get('ro.spvit.simulator'),
   };
 }
 

@@ -47,13 +47,13 @@ export class AdbServerHub implements PhoneHub {
     return this.#serverCall('listing the phones', options, async () => (await this.#client.getDevices([...ALL_STATES])).map(toEntry));
   }
 
-  async trackDevices(onChange: (devices: AdbDeviceEntry[]) => void, onError?: (error: unknown) => void): Promise<() => Promise<void>> {
+  async trackDevices(onChange: (devices: AdbDeviceEntry[]) => void, onError?: (error: unknown) => void, options: { unref?: boolean } = {}): Promise<() => Promise<void>> {
     let observer: AdbServerClient.DeviceObserver;
     // The library opens the tracking socket unref'd and refs it only once it has answered, so
     // nothing would keep a bare Node process alive in between.
     const keepAlive = setInterval(() => undefined, 60_000);
     try {
-      observer = await this.#client.trackDevices({ includeStates: [...ALL_STATES] });
+      observer = await this.#client.trackDevices({ includeStates: [...ALL_STATES], unref: options.unref ?? false });
     } catch (error) {
       throw isServerUnreachable(error) ? serverUnreachableError(this.address, error) : error;
     } finally {

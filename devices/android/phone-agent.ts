@@ -56,7 +56,7 @@ export interface AdbDeviceEntry {
 export interface PhoneHub {
   listDevices(options?: PhoneCallOptions): Promise<AdbDeviceEntry[]>;
   /** Calls `onChange` with the full list now and on every change; returns a stop function. */
-  trackDevices(onChange: (devices: AdbDeviceEntry[]) => void, onError?: (error: unknown) => void): Promise<() => Promise<void>>;
+  trackDevices(onChange: (devices: AdbDeviceEntry[]) => void, onError?: (error: unknown) => void, options?: { unref?: boolean }): Promise<() => Promise<void>>;
   /** `adb connect HOST:PORT` (network phones, device farms, the simulated phone). */
   connect(address: string, options?: PhoneCallOptions): Promise<void>;
   disconnect(address: string, options?: PhoneCallOptions): Promise<void>;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { contract } from '../../core/api/contract';
 import { serve } from '../../core/api/server';
 
+import { DeviceWatcher, devicesHandlers, lazyAdbServerHub } from './handlers/devices';
 import { jobsHandlers } from './handlers/jobs';
 import { systemHandlers } from './handlers/system';
 import { JobManager } from './job-manager';
@@ -37,18 +38,24 @@ export function createBackend(options: CreateBackendOptions): StudioBackend {
     dataDir: options.dataDir ?? join(homedir(), '.spvit-studio'),
     tensorBackend: options.tensorBackend ?? (() => null),
   };
+  const adbHub = lazyAdbServerHub();
+  const deviceWatcher = new DeviceWatcher(adbHub);
   const handlers: Handlers<Contract> = {
     ...systemHandlers(deps),
     ...jobsHandlers(deps),
+    ...devicesHandlers(deps, { hub: adbHub, watcher: deviceWatcher }),
   };
   const backend = serve(contract, handlers, {
     validateResults: options.validateResults ?? false,
     onBug: (method, error) => console.error(`[backend] internal error in ${method}:`, error),
   });
   emitJob = (job) => backend.emit('jobs.changed', job);
+  deviceWatcher.onChange((listing) => backend.emit('devices.changed', listing));
   return {
     backend,
     deps,
-    dispose: () => jobs.dispose(),
+    dispose: async () => {
+      await Promise.all([jobs.dispose(), deviceWatcher.dispose()]);
+    },
   };
 }

@@ -18,11 +18,67 @@ export const DeviceSummarySchema = z.object({
 });
 export type DeviceSummary = z.infer<typeof DeviceSummarySchema>;
 
+/** A source of devices that could not be asked (no adb server, ...); the rest of the list still comes. */
+export const DeviceSourceProblemSchema = z.object({
+  source: z.enum(['adb', 'serial']),
+  code: z.string(),
+  message: z.string(),
+  hint: z.string().optional(),
+});
+export type DeviceSourceProblem = z.infer<typeof DeviceSourceProblemSchema>;
+
+export const DeviceListSchema = z.object({
+  devices: z.array(DeviceSummarySchema),
+  problems: z.array(DeviceSourceProblemSchema).default([]),
+});
+
+const CpuClusterSchema = z.object({ cpus: z.array(z.number().int()), maxFreqKHz: z.number() });
+
+/** Identity and health of one Android phone, as recorded with every measurement. */
+export const PhoneInfoSchema = z.object({
+  identity: z.object({
+    serial: z.string(),
+    manufacturer: z.string().nullable(),
+    model: z.string().nullable(),
+    soc: z.string().nullable(),
+    socManufacturer: z.string().nullable(),
+    boardPlatform: z.string().nullable(),
+    androidVersion: z.string().nullable(),
+    sdk: z.number().int().nullable(),
+    abi: z.string().nullable(),
+    fingerprint: z.string().nullable(),
+    simulator: z.string().nullable(),
+  }),
+  health: z.object({
+    clusters: z.array(CpuClusterSchema),
+    /** taskset mask of the big cores, hex without 0x (e.g. 'f0'). */
+    bigCoreMask: z.string(),
+    bigCores: z.array(z.number().int()),
+    thermalZones: z.array(z.object({ zone: z.number().int(), type: z.string(), celsius: z.number() })),
+    cpuTemperatureC: z.number().nullable(),
+    battery: z
+      .object({ levelPercent: z.number().nullable(), temperatureC: z.number().nullable(), status: z.number().nullable(), plugged: z.boolean() })
+      .nullable(),
+  }),
+  readAt: z.string(),
+});
+export type PhoneInfo = z.infer<typeof PhoneInfoSchema>;
+
 export const devicesMethods = {
   'devices.list': method({
     description: 'Phones on the adb server and boards on the given serial consoles.',
     params: z.object({ serialPaths: z.array(z.string()).default([]) }),
-    result: z.object({ devices: z.array(DeviceSummarySchema) }),
+    result: DeviceListSchema,
+  }),
+  'devices.connect': method({
+    description: '`adb connect HOST:PORT` on the adb server (network phones, device farms, the simulated phone), then the phone list.',
+    params: z.object({ address: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'HOST:PORT') }),
+    result: DeviceListSchema,
+  }),
+  'devices.phoneInfo': method({
+    description: 'Identity (model, SoC, Android, ABI) and health (clusters, big-core mask, temperatures, battery) of one phone.',
+    params: z.object({ serial: z.string().min(1) }),
+    result: PhoneInfoSchema,
   }),
 } as const;
 

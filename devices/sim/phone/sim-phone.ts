@@ -19,6 +19,9 @@ import type { EstimateLatency } from './latency/estimator';
 import type { SimPhoneProfile } from './profiles/profile';
 import type { CommandContext, SimPhoneServices } from './shell/command';
 
+/** getprop key the simulator sets (to its profile id), so listings can mark the phone as simulated. */
+export const SIMULATOR_PROPERTY = 'ro.spvit.simulator';
+
 export interface SimPhoneOptions {
   profile: SimPhoneProfile;
   /** Seeds the run-to-run noise of benchmark_model. */
@@ -56,11 +59,16 @@ export class SimPhone implements SimPhoneServices {
   }
 
   getprop(name: string): string | undefined {
-    return this.profile.properties[name];
+    return this.#allProperties()[name];
   }
 
   properties(): [string, string][] {
-    return Object.entries(this.profile.properties).sort(([a], [b]) => (a < b ? -1 : 1));
+    return Object.entries(this.#allProperties()).sort(([a], [b]) => (a < b ? -1 : 1));
+  }
+
+  /** The profile's properties plus one that says, honestly, that this phone is simulated. */
+  #allProperties(): Record<string, string> {
+    return { ...this.profile.properties, [SIMULATOR_PROPERTY]: this.profile.id };
   }
 
   /** The CNXN banner: identity for `adb devices -l` and the features the daemon supports. */

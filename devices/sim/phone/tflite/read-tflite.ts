@@ -45,14 +45,15 @@ export class TfliteLoadError extends Error {}
 
 export function readTfliteModel(bytes: Uint8Array): TfliteModel {
   if (bytes.length < 8) throw new TfliteLoadError(`The model is ${bytes.length} bytes, too small to be a TFLite flatbuffer.`);
+  const identifier = String.fromCharCode(...bytes.subarray(4, 8));
+  if (identifier !== 'TFL3') {
+    throw new TfliteLoadError(`Model provided has model identifier '${identifier.replace(/[^\x20-\x7e]/g, '?')}', should be 'TFL3'`);
+  }
   let root;
   try {
     root = FlatbufferTable.root(bytes);
   } catch (error) {
     throw new TfliteLoadError(`The model is not a valid Flatbuffer buffer: ${(error as Error).message}`);
-  }
-  if (root.identifier !== 'TFL3') {
-    throw new TfliteLoadError(`Model provided has model identifier '${root.identifier.replace(/[^\x20-\x7e]/g, '?')}', should be 'TFL3'`);
   }
   try {
     return readModel(root.table, bytes.length);

@@ -12,6 +12,7 @@ import { LayerNorm } from './layer-norm';
 import { Linear } from './linear';
 import { matMul } from './mat-mul';
 import { joinKey } from './parameters';
+import { takeAxis } from './slice-axis';
 
 import type { SoftmaxFn } from './activations';
 import type { ParameterEntry, ParameterOwner } from './parameters';
@@ -75,12 +76,10 @@ export class Attention implements ParameterOwner {
   /** x [B, N, D] -> per-head q (scaled), kT, v. Caller owns the three tensors. */
   projectQkv(x: tf.Tensor): QkvHeads {
     const [batch, tokens] = x.shape as [number, number, number];
-    const heads = [batch, tokens, this.numHeads, this.headDim];
     return tf.tidy(() => {
-      const qkv = this.qkv.apply(x);
-      const part = (index: number): tf.Tensor => tf.reshape(tf.slice(qkv, [0, 0, index * this.dim], [batch, tokens, this.dim]), heads);
-      let q = part(0);
-      let k = part(1);
+      const qkv = tf.reshape(this.qkv.apply(x), [batch, tokens, 3, this.numHeads, this.headDim]);
+      let q = takeAxis(qkv, 2, 0);
+      let k = takeAxis(qkv, 2, 1);
       if (this.qNorm !== null && this.kNorm !== null) {
         q = this.qNorm.apply(q);
         k = this.kNorm.apply(k);
@@ -88,7 +87,7 @@ export class Attention implements ParameterOwner {
       return {
         q: tf.transpose(tf.mul(q, this.scale), [0, 2, 1, 3]) as tf.Tensor4D,
         kT: tf.transpose(k, [0, 2, 3, 1]) as tf.Tensor4D,
-        v: tf.transpose(part(2), [0, 2, 1, 3]) as tf.Tensor4D,
+        v: tf.transpose(takeAxis(qkv, 2, 2), [0, 2, 1, 3]) as tf.Tensor4D,
       };
     });
   }

@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import './register-ops';
 
+import { BugError } from '../shared/errors';
+
 import type { GradSaveFunc } from '@tensorflow/tfjs-core';
 
 /** Swaps the last two axes. */
@@ -17,11 +19,26 @@ export function transposeLast2(x: tf.Tensor): tf.Tensor {
   return tf.transpose(x, perm);
 }
 
-/** Sums `grad` down to `shape` over leading batch axes that were broadcast. */
-function reduceToShape(grad: tf.Tensor, shape: readonly number[]): tf.Tensor {
-  if (grad.rank === shape.length) return grad;
-  const axes = [...Array(grad.rank - shape.length).keys()];
-  return tf.sum(grad, axes);
+/**
+ * Batched matMul of equal-rank operands [..., m, k] x [..., k, n]. The wasm backend only sends
+ * matrices with a batch of one to XNNPACK; larger batches fall back to a scalar loop that is
+ * 10-40x slower, so on wasm the batch is split into 2-D products (attention's per-head matMuls).
+ */
+function batchedMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (a.rank === 2 || tf.getBackend() !== 'wasm') return tf.matMul(a, b);
+  return tf.tidy(() => {
+    const [m, k] = a.shape.slice(-2) as [number, number];
+    const n = b.shape[b.rank - 1] as number;
+    const left = tf.reshape(a, [-1, m, k]);
+    const right = tf.reshape(b, [-1, k, n]);
+    // Gather, not unstack: wasm's Unpack copies the whole input once per output (see slice-axis.ts).
+    // No gradient is needed here: this runs inside matMulOp's forward and gradient functions.
+    const products = Array.from({ length: left.shape[0] as number }, (_, i) => {
+      const index = tf.tensor1d([i], 'int32');
+      return tf.matMul(tf.gather(left, index, 0), tf.gather(right, index, 0));
+    });
+    return tf.reshape(tf.concat(products, 0), [...a.shape.slice(0, -2), m, n]);
+  });
 }
 
 const matMulOp = tf.customGrad((a, b, save) => {
@@ -29,22 +46,27 @@ const matMulOp = tf.customGrad((a, b, save) => {
   const right = b as tf.Tensor;
   (save as GradSaveFunc)([left, right]);
   return {
-    value: tf.matMul(left, right),
+    value: batchedMatMul(left, right),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
-      return [
-        reduceToShape(tf.matMul(dy, transposeLast2(sb)), sa.shape),
-        reduceToShape(tf.matMul(transposeLast2(sa), dy), sb.shape),
-      ];
+      return [batchedMatMul(dy, transposeLast2(sb)), batchedMatMul(transposeLast2(sa), dy)];
     },
   };
 });
 
 /**
- * a [..., m, k] x b [..., k, n] with equal batch axes, or b rank 2 shared across a's batch.
+ * a [..., m, k] x b [..., k, n] with equal batch axes, or b [k, n] shared by every row of a.
  * Returns a new tensor owned by the caller.
  */
 export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (b.rank === 2 && a.rank > 2) {
+    // One 2-D product over all rows is both the fast wasm path and a simpler gradient.
+    const k = a.shape[a.rank - 1] as number;
+    return tf.tidy(() => tf.reshape(matMulOp(tf.reshape(a, [-1, k]), b), [...a.shape.slice(0, -1), b.shape[1] as number]));
+  }
+  if (a.rank !== b.rank) {
+    throw new BugError(`matMul needs equal ranks or a 2-D right operand, got ranks ${a.rank} and ${b.rank}.`);
+  }
   return matMulOp(a, b);
 }
 

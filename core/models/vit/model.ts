@@ -10,6 +10,7 @@ import { LayerNorm } from '../../tensor/layer-norm';
 import { Linear } from '../../tensor/linear';
 import { createParameter } from '../../tensor/parameters';
 import { PatchEmbedding } from '../../tensor/patch-embedding';
+import { sliceAxis, takeAxis } from '../../tensor/slice-axis';
 import { Backbone } from '../backbone';
 
 import { patchCount, prefixTokenCount, VIT_NORM_EPS } from './config';
@@ -135,8 +136,8 @@ export class VisionTransformer extends Backbone {
   headOutputs(tokens: tf.Tensor3D): VitHeadOutputs {
     return tf.tidy(() => {
       const normed = this.norm === null ? tokens : this.norm.apply(tokens);
-      const [batch, count, dim] = normed.shape as [number, number, number];
-      const token = (index: number): tf.Tensor2D => tf.reshape(tf.slice(normed, [0, index, 0], [batch, 1, dim]), [batch, dim]);
+      const count = normed.shape[1] as number;
+      const token = (index: number): tf.Tensor2D => takeAxis(normed, 1, index) as tf.Tensor2D;
       if (this.config.distilled) {
         const cls = token(0);
         const dist = token(1);
@@ -148,7 +149,7 @@ export class VisionTransformer extends Backbone {
         pooled = token(0);
       } else {
         const start = this.config.poolIncludePrefix ? 0 : this.numPrefixTokens;
-        const body = tf.slice(normed, [0, start, 0], [batch, count - start, dim]);
+        const body = sliceAxis(normed, 1, start, count - start);
         const mean = (): tf.Tensor2D => tf.mean(body, 1);
         const max = (): tf.Tensor2D => tf.max(body, 1);
         pooled = this.config.globalPool === 'avg' ? mean() : this.config.globalPool === 'max' ? max() : tf.mul(tf.add(mean(), max()), 0.5);

@@ -4,14 +4,16 @@
  */
 import { StudioError } from '../../core/shared/errors';
 import { ConsoleMachine } from './protocol/console-machine';
-import { startDeadline } from './deadline';
+import { raceDeadline, startDeadline } from './deadline';
 
 import type { ConsoleEvent, ConsoleState } from './protocol/console-machine';
-import type { Deadline } from './deadline';
+import type { Deadline, IoOptions } from './deadline';
 import type { SerialConsoleTransport } from './transport';
 
 const MAX_EVENTS = 4096;
 const TRANSCRIPT_LINES = 120;
+/** 115200 baud moves about 11 KB/s: any line we type is out in well under this. */
+const WRITE_TIMEOUT_MS = 5_000;
 
 export type WaitOutcome = { kind: 'event'; event: ConsoleEvent; seq: number } | { kind: 'idle' };
 
@@ -64,10 +66,16 @@ export class ConsoleSession {
     return [...this.lines, ...(pending === '' ? [] : [pending])].map((line) => this.redact(line));
   }
 
-  async write(text: string): Promise<void> {
+  /** Types text on the console; a port that does not take it within the timeout is an error. */
+  async write(text: string, io: IoOptions = {}): Promise<void> {
     if (this.ended !== null) throw this.ended;
     this.lastActivityAt = Date.now();
-    await this.writer.write(new TextEncoder().encode(text));
+    const deadline = this.deadline({ what: `writing to the console ${this.path}`, timeoutMs: io.timeoutMs ?? WRITE_TIMEOUT_MS }, io.signal);
+    try {
+      await raceDeadline(this.writer.write(new TextEncoder().encode(text)), deadline);
+    } finally {
+      deadline.dispose();
+    }
   }
 
   /** The next event after `options.after`, or `idle` when the board has been quiet for idleMs. */

@@ -50,7 +50,8 @@ async function checkAccess(path: string): Promise<void> {
   }
 }
 
-function openError(path: string, error: unknown): StudioError {
+/** Maps an open failure (errno or serialport's message) to a StudioError with what to do about it. */
+export function openError(path: string, error: unknown): StudioError {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'ENOENT' || /No such file/i.test(message)) {

@@ -51,20 +51,30 @@ function resolveNormalization(input: InputConfig, datasetStats: ChannelStats): C
   return adaptStats(stats, channels);
 }
 
+interface DatasetParts {
+  set: RawImageSet;
+  input: InputConfig;
+  datasetStats: ChannelStats;
+  /** Positions in `set` of this view's samples; null = all, in order. */
+  indexMap: Int32Array | null;
+  name: string;
+}
+
 class ImageSetDataset implements Dataset {
   readonly imageShape: ImageShape;
   readonly normalization: ChannelStats;
+  readonly input: InputConfig;
+  readonly name: string;
+  private readonly set: RawImageSet;
+  private readonly datasetStats: ChannelStats;
+  private readonly indexMap: Int32Array | null;
   private readonly fill: number[];
 
-  constructor(
-    private readonly set: RawImageSet,
-    readonly input: InputConfig,
-    private readonly datasetStats: ChannelStats,
-    private readonly indexMap: Int32Array | null = null,
-    readonly name = set.name,
-  ) {
+  constructor(parts: DatasetParts) {
+    ({ set: this.set, input: this.input, datasetStats: this.datasetStats, indexMap: this.indexMap, name: this.name } = parts);
+    const input = parts.input;
     this.imageShape = { height: input.height, width: input.width, channels: input.channels };
-    this.normalization = resolveNormalization(input, datasetStats);
+    this.normalization = resolveNormalization(input, parts.datasetStats);
     this.fill = this.normalization.mean.map((m, c) => -m / (this.normalization.std[c] ?? 1));
   }
 
@@ -138,11 +148,11 @@ class ImageSetDataset implements Dataset {
 
   subset(indices: readonly number[], name = `${this.name}[subset]`): Dataset {
     const map = Int32Array.from(indices, (index) => this.storedIndex(index));
-    return new ImageSetDataset(this.set, this.input, this.datasetStats, map, name);
+    return new ImageSetDataset({ set: this.set, input: this.input, datasetStats: this.datasetStats, indexMap: map, name });
   }
 }
 
 /** A Dataset over a stored set; `stats` are the source's channel statistics (for 'dataset' normalisation). */
 export function createDataset(set: RawImageSet, input: InputConfig, stats: ChannelStats): Dataset {
-  return new ImageSetDataset(set, input, stats);
+  return new ImageSetDataset({ set, input, datasetStats: stats, indexMap: null, name: set.name });
 }

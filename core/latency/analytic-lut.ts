@@ -24,6 +24,8 @@ export const DEFAULT_OPS_PER_BLOCK: Record<LutBlockType, number> = {
 export const ROOFLINE_PRESETS = {
   /** A 2020 flagship phone CPU (4 big cores, fp32, XNNPACK). */
   'mobile-cpu': { gflops: 40, perOpOverheadMs: 0.01, tileTokens: 8 },
+  /** One little core of a phone CPU (Cortex-A55 class), fp32, one thread: compute-bound for small ViTs. */
+  'mobile-cpu-little': { gflops: 8, perOpOverheadMs: 0.005, tileTokens: 4 },
   /** A mobile GPU delegate: high rate, coarse tiles, costly launches. */
   'mobile-gpu': { gflops: 250, perOpOverheadMs: 0.04, tileTokens: 32 },
   /** The studio's fixed-point accelerator on a ZCU102 (int8 MAC array). */

@@ -18,12 +18,14 @@ import { convertOfficialStateDict } from './official/convert';
 import { isOfficialConfig, readOfficialConfig } from './official/config';
 import { SpvitPoolingVisionTransformer } from './pit/spvit-pit';
 import { parseSpvitSettings } from './settings';
+import { SpvitSwinTransformer } from './swin/spvit-swin';
 import { SpvitVisionTransformer } from './vit/spvit-vit';
 import { assignParameters } from './weights';
 
 import type { Jsonable } from '../shared/jsonable';
 import type { HostTensor } from '../tensor/host-tensor';
 import type { PoolingVisionTransformer } from '../models/pit/model';
+import type { SwinTransformer } from '../models/swin/model';
 import type { VisionTransformer } from '../models/vit/model';
 import type { SpvitModel } from './model';
 import type { SpvitSettings } from './settings';
@@ -63,6 +65,7 @@ export interface CreateSpvitOptions {
 export function wrapBackbone(backbone: ReturnType<typeof createModel>, settings: SpvitSettings, seed = 0): SpvitModel {
   if (backbone.architecture === 'vit') return new SpvitVisionTransformer({ backbone: backbone as VisionTransformer, settings, seed });
   if (backbone.architecture === 'pit') return new SpvitPoolingVisionTransformer({ backbone: backbone as PoolingVisionTransformer, settings, seed });
+  if (backbone.architecture === 'swin') return new SpvitSwinTransformer({ backbone: backbone as SwinTransformer, settings, seed });
   backbone.dispose();
   throw new StudioError('model/unsupported', `SPViT is not available for the '${backbone.architecture}' architecture.`, {
     hint: 'Use a ViT/DeiT, PiT or Swin backbone.',

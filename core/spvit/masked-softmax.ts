@@ -14,17 +14,18 @@ export const TRAIN_POLICY_EPS = 1e-6;
 export const EVAL_POLICY_EPS = 0;
 
 /**
- * scores [B, H, N, N] (already scaled q k^T), policy [B, N] in {0, 1} (straight-through values in
- * training, so the gradient reaches the selector). Returns attention weights [B, H, N, N].
+ * scores [B, H, Nq, N] (already scaled q k^T; query i is key i for i < Nq, further keys are extra,
+ * e.g. Swin's package keys), policy [B, N] in {0, 1} over the keys (straight-through values in
+ * training, so the gradient reaches the selector). Returns attention weights [B, H, Nq, N].
  */
 export function softmaxWithPolicy(scores: tf.Tensor, policy: tf.Tensor, eps: number): tf.Tensor {
   return tf.tidy(() => {
-    const [batch, , tokens] = scores.shape as [number, number, number, number];
+    const [batch, , queries, tokens] = scores.shape as [number, number, number, number];
     // The shift cancels in the ratio (exactly when eps = 0); no gradient through the max.
     const shift = stopGradient(tf.max(scores, -1, true));
     const exp = tf.exp(tf.sub(scores, shift));
     const keys = tf.reshape(policy, [batch, 1, 1, tokens]);
-    const eye = tf.eye(tokens);
+    const eye = tf.eye(queries, tokens);
     const keyWeight = tf.add(keys, tf.mul(tf.sub(1, keys), eye));
     const weighted = tf.mul(exp, keyWeight);
     const total = tf.sum(weighted, -1, true);

@@ -95,8 +95,9 @@ export class TokenSelector implements ParameterOwner {
   readonly numHeads: number;
   readonly headDim: number;
   readonly sharedHeadWeights: boolean;
-  readonly gateFc1: Linear;
-  readonly gateFc2: Linear;
+  /** The head-importance branch; null with one head, where its weight cancels out. */
+  readonly gateFc1: Linear | null;
+  readonly gateFc2: Linear | null;
   /** One scorer when shared, else one per head. */
   readonly scorers: HeadScorer[];
 
@@ -116,8 +117,8 @@ export class TokenSelector implements ParameterOwner {
     this.headDim = headDim;
     this.sharedHeadWeights = args.sharedHeadWeights;
     const gateHidden = Math.floor(numHeads / 2);
-    this.gateFc1 = new Linear({ key: joinKey(args.key, 'gate.fc1'), inFeatures: numHeads, outFeatures: gateHidden, useBias: true, seed });
-    this.gateFc2 = new Linear({ key: joinKey(args.key, 'gate.fc2'), inFeatures: gateHidden, outFeatures: numHeads, useBias: true, seed });
+    this.gateFc1 = numHeads > 1 ? new Linear({ key: joinKey(args.key, 'gate.fc1'), inFeatures: numHeads, outFeatures: gateHidden, useBias: true, seed }) : null;
+    this.gateFc2 = numHeads > 1 ? new Linear({ key: joinKey(args.key, 'gate.fc2'), inFeatures: gateHidden, outFeatures: numHeads, useBias: true, seed }) : null;
     const eps = args.normEps ?? SELECTOR_NORM_EPS;
     const scorerKey = joinKey(args.key, 'scorer');
     this.scorers = args.sharedHeadWeights
@@ -129,8 +130,8 @@ export class TokenSelector implements ParameterOwner {
   headWeights(heads: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const pooled = tf.mean(heads, -1);
-      // With one head the weight cancels in the weighted means (and fc1 has no outputs).
-      if (this.numHeads === 1) return tf.onesLike(pooled);
+      // With one head the weight cancels in the weighted means (and fc1 would have no outputs).
+      if (this.gateFc1 === null || this.gateFc2 === null) return tf.onesLike(pooled);
       return tf.sigmoid(this.gateFc2.apply(gelu(this.gateFc1.apply(pooled))));
     });
   }
@@ -166,6 +167,6 @@ export class TokenSelector implements ParameterOwner {
   }
 
   parameters(): ParameterEntry[] {
-    return [...this.gateFc1.parameters(), ...this.gateFc2.parameters(), ...this.scorers.flatMap((scorer) => scorer.parameters())];
+    return [...(this.gateFc1?.parameters() ?? []), ...(this.gateFc2?.parameters() ?? []), ...this.scorers.flatMap((scorer) => scorer.parameters())];
   }
 }

@@ -50,7 +50,8 @@ export class SwinBlock implements ParameterOwner {
   readonly mlp: Mlp;
   readonly resolution: Size2;
   readonly geometry: WindowGeometry;
-  private readonly mask: tf.Tensor3D | null;
+  /** The shifted-window mask (owned by the stage), readable so SPViT can add package keys to the windows. */
+  readonly mask: tf.Tensor3D | null;
 
   constructor(args: SwinBlockArgs) {
     const hasShift = args.geometry.shift[0] !== 0 || args.geometry.shift[1] !== 0;

@@ -29,6 +29,7 @@ export function convertOfficialStateDict(official: ReadonlyMap<string, HostTenso
     const tensor = options.sharedHeadWeights ? resolveSharedCopies(mapping, official) : (official.get(mapping.official[0] as string) ?? null);
     if (tensor !== null) tensors.set(mapping.ours, tensor);
   }
-  const untranslated = [...official.keys()].filter((key) => key.startsWith(SELECTOR_PREFIX) && !consumed.has(key));
+  const ignored = (key: string): boolean => options.numHeads === 1 && /^score_predictor\.\d+\.senet\./.test(key);
+  const untranslated = [...official.keys()].filter((key) => key.startsWith(SELECTOR_PREFIX) && !consumed.has(key) && !ignored(key));
   return { tensors, sourceKeyOf: (key) => sources.get(key) ?? key, untranslated };
 }

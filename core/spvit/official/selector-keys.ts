@@ -40,7 +40,8 @@ export function officialSelectorKeyMappings(options: SelectorKeyOptions): Select
   for (let k = 0; k < options.selectorCount; k++) {
     const official = `score_predictor.${k}`;
     const ours = `selectors.${k}`;
-    for (const [path, name] of GATE_LAYERS) {
+    // With one head the official senet has zero-width layers whose output cancels; we have no gate then.
+    for (const [path, name] of options.numHeads > 1 ? GATE_LAYERS : []) {
       for (const suffix of SUFFIXES) mappings.push({ ours: `${ours}.gate.${name}.${suffix}`, official: [`${official}.${path}.${suffix}`] });
     }
     for (const [module, index, name] of SCORER_LAYERS) {

@@ -2,11 +2,12 @@
 import { connect } from 'node:net';
 
 import { StudioError } from '../../core/shared/errors';
-import { encodeFrame, FrameDecoder } from './protocol/frame';
+import { encodeFrame, FrameDecodeError, FrameDecoder } from './protocol/frame';
 import { parseResponseHeader } from './protocol/messages';
 import { raceDeadline, startDeadline } from './deadline';
 
 import type { Socket } from 'node:net';
+import type { Frame } from './protocol/frame';
 import type { AgentVerb, ResponseHeader, WireError } from './protocol/messages';
 import type { JsonObject } from './protocol/validate';
 import type { IoOptions } from './deadline';
@@ -108,9 +109,15 @@ export class AgentSocket {
 
   private onData(chunk: Buffer): void {
     try {
-      for (const frame of this.decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
-        this.dispatch(parseResponseHeader(frame.header), frame.payload);
+      let frames: readonly Frame[];
+      try {
+        frames = this.decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      } catch (error) {
+        // Answers that arrived whole before the bad bytes still count.
+        if (error instanceof FrameDecodeError) for (const frame of error.framesBefore) this.dispatch(parseResponseHeader(frame.header), frame.payload);
+        throw error;
       }
+      for (const frame of frames) this.dispatch(parseResponseHeader(frame.header), frame.payload);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.shutdown(new StudioError('protocol/bad-frame', `The board agent sent a bad frame: ${message}`, { cause: error }));

@@ -12,6 +12,7 @@ import { runConsoleCommand } from './console-command';
 import { probeConsole } from './console-probe';
 import { ConsoleSession } from './console-session';
 import { openSerialConsole } from './node-serial-console';
+import { resolveSerialPath } from './serial-path';
 
 import type { DeviceSummary } from '../../core/api/contracts/devices';
 import type { BoardAgentRecord, Zcu102BoardStore } from './board-store';
@@ -38,7 +39,13 @@ async function describeBoard(path: string, options: ListBoardsOptions): Promise<
     transport = await openSerialConsole(path, { signal: options.signal, timeoutMs });
   } catch (error) {
     if (isStudioError(error, 'cancelled')) throw error;
-    return unreachable(path, error);
+    // A console held by another session does not stop a running agent from answering.
+    const stablePath = await resolveSerialPath(path).then(
+      (resolved) => resolved.stablePath,
+      () => path,
+    );
+    const hello = await greetRememberedAgent((await options.store?.read(stablePath))?.agent, options);
+    return hello === null ? unreachable(path, error) : readyWithoutConsole(stablePath, hello);
   }
   const session = new ConsoleSession(transport);
   const deadline = session.deadline({ what: `looking at the console ${path}`, timeoutMs }, options.signal);
@@ -97,6 +104,17 @@ async function greetRememberedAgent(record: BoardAgentRecord | undefined, option
 function hostnameFromPrompt(prompt: string): string | null {
   const match = /(?:^|\s)(?:[\w.-]+@)?([A-Za-z0-9][\w.-]*)(?::[~/]\S*\s?[$#] | login: ?)$/.exec(prompt);
   return match?.[1] ?? null;
+}
+
+function readyWithoutConsole(path: string, hello: HelloResult & { ip: string }): DeviceSummary {
+  return {
+    id: `zcu102@${path}`,
+    kind: 'zcu102',
+    state: 'ready',
+    model: hello.board.model,
+    simulated: hello.accelerator.simulated,
+    details: { path, stablePath: path, ip: hello.ip, accelerator: hello.accelerator, activePackage: hello.activePackage, hostname: hello.board.hostname, consoleState: 'busy' },
+  };
 }
 
 function unreachable(path: string, error: unknown): DeviceSummary {

@@ -74,14 +74,21 @@ export function openError(path: string, error: unknown): StudioError {
 
 function wrapPort(port: SerialPort, names: { path: string; stablePath: string }): SerialConsoleTransport {
   let closed = false;
+  let ended = false;
   const readable = new ReadableStream<Uint8Array>({
     start(controller) {
-      port.on('data', (chunk: Buffer) => controller.enqueue(new Uint8Array(chunk)));
-      port.on('close', () => {
-        if (!closed) controller.error(new StudioError('device/disconnected', `The serial port ${names.path} went away.`));
-        else controller.close();
+      const end = (error: StudioError | null): void => {
+        // The stream ends once: a port error is usually followed by its close event.
+        if (ended) return;
+        ended = true;
+        if (error === null) controller.close();
+        else controller.error(error);
+      };
+      port.on('data', (chunk: Buffer) => {
+        if (!ended) controller.enqueue(new Uint8Array(chunk));
       });
-      port.on('error', (error: Error) => controller.error(new StudioError('device/disconnected', `Serial port ${names.path}: ${error.message}`, { cause: error })));
+      port.on('close', () => end(closed ? null : new StudioError('device/disconnected', `The serial port ${names.path} went away.`, { hint: 'Check the USB cable and that the board is powered.' })));
+      port.on('error', (error: Error) => end(new StudioError('device/disconnected', `Serial port ${names.path}: ${error.message}`, { cause: error })));
     },
   });
   const writable = new WritableStream<Uint8Array>({

@@ -116,6 +116,9 @@ describe.runIf(socat !== null)('simulated ZCU102 over a socat pty', () => {
         const selector = await client.profile({ blockType: 'selector', tokens: 196, runs: 3, warmupRuns: 0 });
         expect(selector.stats.meanCpuMs).toBeGreaterThan(0);
 
+        const [listed] = await listZcu102Boards([link], { timeoutMs: 5_000, store });
+        expect(listed).toMatchObject({ state: 'ready', details: { consoleState: 'busy', ip: '127.0.0.1' } });
+
         const infer = await client.infer([{ name: 'image', dtype: 'int8', shape: [1, 3, 224, 224], data: new Uint8Array(3 * 224 * 224) }]).catch((caught: unknown) => caught);
         expect(isStudioError(infer, 'model/unsupported')).toBe(true);
       } finally {

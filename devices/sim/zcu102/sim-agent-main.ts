@@ -9,6 +9,8 @@ import { DEVICE_TREE_MODEL, unameText } from './board-text';
 import { SimAcceleratorRuntime } from './sim-runtime';
 
 function main(): void {
+  // A simulated board's agent lives as long as the simulator that started it.
+  if (process.send !== undefined) process.once('disconnect', () => process.exit(0));
   const separator = process.argv.indexOf('--sim');
   const agentArgs = process.argv.slice(2, separator < 0 ? undefined : separator);
   const { values } = parseArgs({

@@ -32,11 +32,12 @@ export function launchSimAgent(launch: SimAgentLaunch): SimJob {
   const simArgs = ['--sim', '--seed', String(launch.seed), '--state-dir', launch.stateDir, '--default-port', String(launch.defaultPort), '--hostname', launch.hostname];
   const child = spawn(process.execPath, ['--import', tsxLoader(), AGENT_MAIN, ...launch.argv, ...simArgs], {
     env: { ...process.env, ...Object.fromEntries(launch.env) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The IPC channel only tells the agent when the simulator is gone, so it never outlives it.
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const relay = (chunk: Buffer): void => launch.print(chunk.toString('utf8'));
-  child.stdout.on('data', relay);
-  child.stderr.on('data', relay);
+  child.stdout?.on('data', relay);
+  child.stderr?.on('data', relay);
   const exited = new Promise<number>((resolve) => {
     child.once('error', (error) => {
       launch.print(`-sh: spvit-board-agent: ${error.message}\n`);

@@ -5,7 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 import { AgentError, FrameError } from '../protocol/frame-error';
-import { encodeFrame, FrameDecoder } from '../protocol/frame';
+import { encodeFrame, FrameDecodeError, FrameDecoder } from '../protocol/frame';
 import { parseHelloParams, parseRequestHeader } from '../protocol/messages';
 import { handleVerb } from './agent-verbs';
 
@@ -28,6 +28,8 @@ export class AgentConnection {
   private readonly abort = new AbortController();
   private authenticated = false;
   private closing = false;
+  /** A framing error was read: nothing after it is trusted. */
+  private poisoned = false;
   private queued = 0;
   private chain: Promise<void> = Promise.resolve();
   private helloTimer: NodeJS.Timeout | null;
@@ -56,12 +58,16 @@ export class AgentConnection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closing) return;
+    if (this.closing || this.poisoned) return;
     let frames: Frame[];
     try {
       frames = this.decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     } catch (error) {
-      this.fail(error);
+      // Requests that arrived whole before the bad frame still get their answers, then the error.
+      this.poisoned = true;
+      this.socket.pause();
+      if (error instanceof FrameDecodeError) for (const frame of error.framesBefore) this.enqueue(frame);
+      this.chain = this.chain.then(() => this.fail(error));
       return;
     }
     for (const frame of frames) this.enqueue(frame);
@@ -77,11 +83,13 @@ export class AgentConnection {
   private enqueue(frame: Frame): void {
     this.queued += 1;
     if (this.queued > MAX_QUEUED_FRAMES) this.socket.pause();
-    this.chain = this.chain.then(async () => {
-      if (!this.closing) await this.handle(frame);
-      this.queued -= 1;
-      if (this.queued <= MAX_QUEUED_FRAMES) this.socket.resume();
-    });
+    this.chain = this.chain
+      .then(async () => {
+        if (!this.closing) await this.handle(frame);
+        this.queued -= 1;
+        if (this.queued <= MAX_QUEUED_FRAMES && !this.poisoned) this.socket.resume();
+      })
+      .catch((error: unknown) => this.fail(error));
   }
 
   private async handle(frame: Frame): Promise<void> {

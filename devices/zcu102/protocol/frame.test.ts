@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { isStudioError } from '../../../core/shared/errors';
-import { encodeFrame, FRAME_PREFIX_BYTES, FrameDecoder, MAX_HEADER_BYTES } from './frame';
+import { encodeFrame, FRAME_PREFIX_BYTES, FrameDecodeError, FrameDecoder, MAX_HEADER_BYTES } from './frame';
 
 function prefix(headerBytes: number, payloadBytes: number): Uint8Array {
   const bytes = new Uint8Array(FRAME_PREFIX_BYTES);
@@ -80,3 +80,21 @@ function captureError(run: () => unknown): unknown {
   }
   throw new Error('expected an error');
 }
+
+describe('frames before a bad one', () => {
+  it('are handed over with the error, so their requests can still be answered', () => {
+    const good = encodeFrame({ n: 1 });
+    const bad = new TextEncoder().encode('not a frame at all');
+    const bytes = new Uint8Array(good.length + bad.length);
+    bytes.set(good);
+    bytes.set(bad, good.length);
+    let caught: unknown;
+    try {
+      new FrameDecoder().push(bytes);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(FrameDecodeError);
+    expect((caught as FrameDecodeError).framesBefore.map((frame) => frame.header.n)).toEqual([1]);
+  });
+});

@@ -46,6 +46,16 @@ export function encodeFrame(header: Record<string, unknown>, payload: Uint8Array
   return frame;
 }
 
+/** A framing error, with the whole frames that arrived before it (they are still good). */
+export class FrameDecodeError extends FrameError {
+  constructor(
+    error: FrameError,
+    readonly framesBefore: readonly Frame[],
+  ) {
+    super(error.message, { cause: error.cause });
+  }
+}
+
 /** Incremental decoder: push chunks as they arrive, get whole frames back. */
 export class FrameDecoder {
   private chunks: Uint8Array[] = [];
@@ -73,7 +83,7 @@ export class FrameDecoder {
       this.failed = error instanceof FrameError ? error : new FrameError(String(error));
       this.chunks = [];
       this.buffered = 0;
-      throw this.failed;
+      throw new FrameDecodeError(this.failed, frames);
     }
     return frames;
   }

@@ -29,3 +29,20 @@ export function jobElapsedMs(job: { startedAt: string; endedAt: string | null },
   const endMs = job.endedAt === null ? nowMs : Date.parse(job.endedAt);
   return Math.max(0, endMs - startMs);
 }
+
+export interface TextPart {
+  readonly text: string;
+  readonly code: boolean;
+}
+
+/** Backend messages and hints mark commands with backticks: "Start it with `adb start-server`." */
+export function splitInlineCode(text: string): TextPart[] {
+  const pieces = text.split('`');
+  // An odd number of backticks leaves the last one unpaired: it is shown as written.
+  const lastIsUnpaired = pieces.length % 2 === 0;
+  return pieces.flatMap((piece, index): TextPart[] => {
+    if (piece === '') return [];
+    if (lastIsUnpaired && index === pieces.length - 1) return [{ text: `\`${piece}`, code: false }];
+    return [{ text: piece, code: index % 2 === 1 }];
+  });
+}

@@ -5,6 +5,7 @@
 import type { IconName } from '../components/icons';
 
 export interface PipelineStep {
+  /** One of core/pipeline's NODE_KINDS (the renderer reaches core only through core/api). */
   readonly kind: string;
   readonly label: string;
   readonly icon: IconName;
@@ -17,8 +18,8 @@ export const PIPELINE_STEPS: readonly PipelineStep[] = [
   { kind: 'backbone', label: 'Backbone', icon: 'pipeline', summary: 'A timm ViT (DeiT, PiT, Swin) and its weights' },
   { kind: 'device', label: 'Target device', icon: 'phone', summary: 'The phone or board the model must be fast on' },
   { kind: 'latency-table', label: 'Latency table', icon: 'pulse', summary: 'Measured block latency per token count' },
-  { kind: 'spvit-training', label: 'SPViT training', icon: 'play', summary: 'Token pruning trained to a latency budget' },
-  { kind: 'evaluation', label: 'Evaluation', icon: 'check', summary: 'Accuracy and predicted latency' },
+  { kind: 'train', label: 'SPViT training', icon: 'play', summary: 'Token pruning trained to a latency budget' },
+  { kind: 'evaluate', label: 'Evaluation', icon: 'check', summary: 'Accuracy and predicted latency' },
   { kind: 'export', label: 'Export', icon: 'server', summary: 'TFLite for phones, fixed point for the board' },
   { kind: 'deploy', label: 'Deploy', icon: 'board', summary: 'Push, run on the device, compare with the budget' },
 ];

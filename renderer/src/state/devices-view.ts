@@ -3,12 +3,17 @@ import { isStudioError } from '../../../core/shared/errors';
 
 import { toShownError } from './errors';
 
-import type { DeviceSummary } from '../../../core/api/contracts/devices';
+import type { DeviceSourceProblem, DeviceSummary } from '../../../core/api/contracts/devices';
 import type { ShownError } from './errors';
 
 export type DevicesView =
   | { readonly kind: 'loading' }
-  | { readonly kind: 'ready'; readonly devices: readonly DeviceSummary[] }
+  | {
+      readonly kind: 'ready';
+      readonly devices: readonly DeviceSummary[];
+      /** Sources that could not be asked (no adb server, a serial port refused); the rest still listed. */
+      readonly problems: readonly DeviceSourceProblem[];
+    }
   /** The backend answers, but has no device service (an older or partial backend). */
   | { readonly kind: 'unavailable'; readonly detail: string }
   | { readonly kind: 'failed'; readonly error: ShownError };

@@ -16,7 +16,9 @@ export class DevicesState {
 
   attach(): () => void {
     return this.#client.on('devices.changed', ({ devices }) => {
-      this.view = { kind: 'ready', devices: sortDevices(devices) };
+      // The event carries the devices only; the problems stay those of the last listing.
+      const problems = this.view.kind === 'ready' ? this.view.problems : [];
+      this.view = { kind: 'ready', devices: sortDevices(devices), problems };
     });
   }
 
@@ -27,8 +29,8 @@ export class DevicesState {
   async refresh(): Promise<void> {
     this.refreshing = true;
     try {
-      const { devices } = await this.#client.api.devices.list({});
-      this.view = { kind: 'ready', devices: sortDevices(devices) };
+      const { devices, problems } = await this.#client.api.devices.list({});
+      this.view = { kind: 'ready', devices: sortDevices(devices), problems };
     } catch (error) {
       this.view = devicesViewFromError(error);
     } finally {

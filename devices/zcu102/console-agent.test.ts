@@ -72,6 +72,16 @@ describe('Zcu102ConsoleAgent', () => {
     expect(await agent.run('whoami')).toEqual({ lines: ['root'], exitCode: 0 });
   });
 
+  it('waits out the autoboot countdown without pressing a key (which would stop the boot)', async () => {
+    const { board: sim, transport } = board('vitis-ai', 1);
+    const agent = agentFor(transport, { username: 'root' });
+    sim.powerOn();
+    await agent.ensureShell();
+    const transcript = agent.session.transcript().join('\n');
+    expect(transcript).toContain('Starting kernel');
+    expect(transcript).not.toContain('ZynqMP>');
+  });
+
   it('boots a board left at the U-Boot prompt', async () => {
     const { board: sim, transport } = board('vitis-ai', 30);
     sim.powerOn();

@@ -146,3 +146,15 @@ describe('generatePassword', () => {
     }
   });
 });
+
+describe('Zcu102ConsoleAgent on a console left half-way', () => {
+  it('finishes a password change someone left at "New password:"', async () => {
+    const memory = connectMemoryConsole({ image: 'petalinux', hostname: 'zcu102-test', ipAddress: '10.1.2.3', autobootSeconds: 0, startAgent: noAgent });
+    cleanups.push(async () => memory.board.shutdown());
+    memory.board.powerOn();
+    memory.board.input(new TextEncoder().encode('petalinux\r'));
+    const agent = agentFor(memory.open(), { store: new MemoryBoardStore() });
+    await agent.ensureShell();
+    expect(agent.session.state).toBe('shell');
+  });
+});

@@ -116,6 +116,8 @@ class LoginRun {
         return;
       case 'password-rejected':
       case 'password-change-failed':
+        // Our Enter on a prompt someone left open can cause these too; only our own change counts.
+        if (this.newPassword === null) return;
         throw this.session.error('device/failed', `The board refused the password change: ${text.trim()}`, 'Log in on the console once by hand and set a password, then give it to the studio.');
       case 'kernel-panic':
         throw this.session.error('device/failed', 'The board kernel panicked while booting.', 'Check the SD card image and the boot mode switches (SW6), then power-cycle the board.');

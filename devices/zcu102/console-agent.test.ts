@@ -76,6 +76,13 @@ describe('Zcu102ConsoleAgent', () => {
     const { board: sim, transport } = board('vitis-ai', 1);
     const agent = agentFor(transport, { username: 'root' });
     sim.powerOn();
+    // Start once the countdown is on screen: a busy test machine must not make the board look quiet.
+    const deadline = agent.session.deadline({ what: 'waiting for U-Boot', timeoutMs: 10_000 }, undefined);
+    for (let seq = 0; agent.session.state !== 'uboot'; ) {
+      const outcome = await agent.session.waitNext({ after: seq, idleMs: 10_000, deadline });
+      if (outcome.kind === 'event') seq = outcome.seq;
+    }
+    deadline.dispose();
     await agent.ensureShell();
     const transcript = agent.session.transcript().join('\n');
     expect(transcript).toContain('Starting kernel');

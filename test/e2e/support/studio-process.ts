@@ -32,8 +32,14 @@ export async function startStudio(extraArgs: readonly string[] = []): Promise<St
   child.stderr.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
+  // Last resort if the test process ends without reaching stop() (a crash, a killed worker).
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
 
   async function stop(): Promise<void> {
+    process.off('exit', killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGINT');
     const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);

@@ -11,6 +11,8 @@ import './register-ops';
 
 import { StudioError } from '../shared/errors';
 
+import { installWasmKernelFixes } from './wasm-kernels';
+
 /** The names tfjs registers: 'tensorflow' is tfjs-node. */
 export const TENSOR_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type TensorBackendName = (typeof TENSOR_BACKENDS)[number];
@@ -69,7 +71,9 @@ async function tryWasm(): Promise<boolean> {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     wasmPathsSet = true;
   }
-  return tf.setBackend('wasm');
+  const ready = await tf.setBackend('wasm');
+  if (ready) installWasmKernelFixes();
+  return ready;
 }
 
 async function tryCpu(): Promise<boolean> {

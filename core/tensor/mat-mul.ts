@@ -23,21 +23,18 @@ export function transposeLast2(x: tf.Tensor): tf.Tensor {
  * Batched matMul of equal-rank operands [..., m, k] x [..., k, n]. The wasm backend only sends
  * matrices with a batch of one to XNNPACK; larger batches fall back to a scalar loop that is
  * 10-40x slower, so on wasm the batch is split into 2-D products (attention's per-head matMuls).
+ * The split relies on the heap-copy Unpack kernel from wasm-kernels.ts.
  */
 function batchedMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   if (a.rank === 2 || tf.getBackend() !== 'wasm') return tf.matMul(a, b);
   return tf.tidy(() => {
     const [m, k] = a.shape.slice(-2) as [number, number];
     const n = b.shape[b.rank - 1] as number;
-    const left = tf.reshape(a, [-1, m, k]);
-    const right = tf.reshape(b, [-1, k, n]);
-    // Gather, not unstack: wasm's Unpack copies the whole input once per output (see slice-axis.ts).
+    const left = tf.unstack(tf.reshape(a, [-1, m, k]));
+    const right = tf.unstack(tf.reshape(b, [-1, k, n]));
     // No gradient is needed here: this runs inside matMulOp's forward and gradient functions.
-    const products = Array.from({ length: left.shape[0] as number }, (_, i) => {
-      const index = tf.tensor1d([i], 'int32');
-      return tf.matMul(tf.gather(left, index, 0), tf.gather(right, index, 0));
-    });
-    return tf.reshape(tf.concat(products, 0), [...a.shape.slice(0, -2), m, n]);
+    const products = left.map((matrix, i) => tf.matMul(matrix, right[i] as tf.Tensor));
+    return tf.reshape(tf.stack(products), [...a.shape.slice(0, -2), m, n]);
   });
 }
 

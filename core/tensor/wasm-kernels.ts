@@ -1,0 +1,109 @@
+/**
+ * Replacement Slice and Unpack kernels for the wasm backend. The stock ones read the whole input
+ * into a fresh JS buffer (`readSync`) on every call, so slicing G pieces off a tensor costs G full
+ * copies plus garbage-collector pressure (attention's per-head split took seconds), and the C++
+ * Gather alternative costs ~40 ns per element. These copy straight between views of the wasm heap,
+ * one contiguous run at a time. Gradients are unchanged (they belong to the ops, not the kernels).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import type { DataType, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+
+/** The two BackendWasm methods the kernels use (public methods of tfjs-backend-wasm 4.x). */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+export interface SliceRegion {
+  /** Shape of the source. */
+  shape: readonly number[];
+  begin: readonly number[];
+  size: readonly number[];
+}
+
+type Source = ArrayLike<number> & { subarray(start: number, end: number): ArrayLike<number> };
+type Target = { set(values: ArrayLike<number>, offset: number): void };
+
+/** Copies source[begin : begin + size] into target (both row-major), merging full trailing axes into one run. */
+export function copySlice(source: Source, target: Target, region: SliceRegion): void {
+  const { shape, begin, size } = region;
+  const rank = shape.length;
+  const strides = new Array<number>(rank);
+  let stride = 1;
+  for (let axis = rank - 1; axis >= 0; axis--) {
+    strides[axis] = stride;
+    stride *= shape[axis] as number;
+  }
+  // The run covers axis `runAxis` and every (full) axis after it.
+  let runAxis = rank - 1;
+  while (runAxis > 0 && size[runAxis] === shape[runAxis]) runAxis--;
+  const runLength = rank === 0 ? 1 : (size[runAxis] as number) * (strides[runAxis] as number);
+  const runStart = rank === 0 ? 0 : (begin[runAxis] as number) * (strides[runAxis] as number);
+  const index = new Array<number>(runAxis).fill(0);
+  let outOffset = 0;
+  for (;;) {
+    let offset = runStart;
+    for (let axis = 0; axis < runAxis; axis++) offset += ((begin[axis] as number) + (index[axis] as number)) * (strides[axis] as number);
+    target.set(source.subarray(offset, offset + runLength), outOffset);
+    outOffset += runLength;
+    let axis = runAxis - 1;
+    while (axis >= 0) {
+      index[axis] = (index[axis] as number) + 1;
+      if ((index[axis] as number) < (size[axis] as number)) break;
+      index[axis] = 0;
+      axis--;
+    }
+    if (axis < 0) return;
+  }
+}
+
+function heapSlice(x: TensorInfo, begin: number[], size: number[], backend: HeapBackend): TensorInfo {
+  const out = backend.makeOutput(size, x.dtype);
+  if (tf.util.sizeFromShape(size) === 0) return out;
+  // Views are taken after makeOutput, which may grow (and so detach) the heap.
+  copySlice(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), { shape: x.shape, begin, size });
+  return out;
+}
+
+function sliceKernel(args: { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown }): TensorInfo {
+  const x = args.inputs.x as TensorInfo;
+  const attrs = args.attrs as { begin: number | number[]; size?: number | number[] };
+  const [begin, size] = tf.slice_util.parseSliceParams(x, attrs.begin, attrs.size) as [number[], number[]];
+  return heapSlice(x, begin, size, args.backend as HeapBackend);
+}
+
+function unpackKernel(args: { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown }): TensorInfo[] {
+  const value = args.inputs.value as TensorInfo;
+  const rank = value.shape.length;
+  let axis = (args.attrs as { axis: number }).axis;
+  if (axis < 0) axis += rank;
+  const outShape = value.shape.filter((_, i) => i !== axis);
+  const begin = new Array<number>(rank).fill(0);
+  const size = [...value.shape];
+  size[axis] = 1;
+  return Array.from({ length: value.shape[axis] as number }, (_, i) => {
+    begin[axis] = i;
+    const { dataId, dtype } = heapSlice(value, begin, size, args.backend as HeapBackend);
+    return { dataId, dtype, shape: outShape };
+  });
+}
+
+const REPLACEMENTS: KernelConfig[] = [
+  { kernelName: tf.Slice, backendName: 'wasm', kernelFunc: sliceKernel as KernelConfig['kernelFunc'] },
+  { kernelName: tf.Unpack, backendName: 'wasm', kernelFunc: unpackKernel as KernelConfig['kernelFunc'] },
+];
+
+let installed = false;
+
+/** Swaps in the heap-copy kernels once; float32/int32/bool only, as the wasm backend stores them. */
+export function installWasmKernelFixes(): void {
+  if (installed) return;
+  for (const config of REPLACEMENTS) {
+    const original = tf.getKernel(config.kernelName, 'wasm');
+    if (original === undefined) continue;
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel({ ...original, kernelFunc: config.kernelFunc });
+  }
+  installed = true;
+}

@@ -5,6 +5,7 @@ import { ratioLossTf } from '../../latency/ratio-loss';
 import { initTensorBackend } from '../../tensor/backend';
 import { checkGradients } from '../../tensor/gradient-check';
 import { expectNoLeakedTensors } from '../../tensor/leak-check';
+import { inferSpvitBatches } from '../inference';
 import { createSpvitModel } from '../load';
 import { SeededRandom } from '../random';
 
@@ -98,8 +99,45 @@ describe('SPViT PiT', () => {
     model.dispose();
   });
 
+  it('stacks keep masks of different grids for --masks-out, the same whatever the batching', () => {
+    const model = tinyPit();
+    const x = tf.randomNormal([3, 3, 32, 32], 0, 1, 'float32', 12) as tf.Tensor4D;
+    const images = { shape: [3, 3, 32, 32], data: x.dataSync() as Float32Array };
+    const whole = inferSpvitBatches(model, images, { mode: 'stochastic', seed: 9, batchSize: 3 });
+    const split = inferSpvitBatches(model, images, { mode: 'stochastic', seed: 9, batchSize: 2 });
+    expect(whole.masks.shape).toEqual([3, 3, 225]);
+    expect(whole.grids).toEqual([
+      [15, 15],
+      [8, 8],
+      [4, 4],
+    ]);
+    expect(Array.from(split.masks.data)).toEqual(Array.from(whole.masks.data));
+    expect(relativeError(split.logits.data, whole.logits.data)).toBeLessThan(1e-4);
+    // Stage 1's rows hold 64 decisions, then -1 (no such token).
+    const row = whole.masks.data.subarray((1 * 3 + 0) * 225, (1 * 3 + 0) * 225 + 225);
+    expect(Array.from(row.subarray(0, 64)).every((v) => v === 0 || v === 1)).toBe(true);
+    expect(Array.from(row.subarray(64)).every((v) => v === -1)).toBe(true);
+    x.dispose();
+    model.dispose();
+  });
+
   it('rejects a selector plan that does not fit the stages', () => {
     expect(() => tinyPit([1, 1])).toThrow(/3 stages but selector.blocks has 2/);
     expect(() => tinyPit([1, 5, 0])).toThrow(/stage 1 has 2 blocks/);
+  });
+});
+
+describe('SPViT defaults', () => {
+  it('places selectors as Part A says for DeiT, PiT and Swin', async () => {
+    const { defaultSelectorBlocks, defaultSpvitSettings } = await import('../defaults');
+    const { createModel, specFromTimm } = await import('../../models/registry');
+    const deit = createModel(specFromTimm('deit_tiny_patch16_224'));
+    const pit = createModel(specFromTimm('PoolingVisionTransformer', { depth: [2, 6, 4], base_dims: [8, 8, 8], heads: [1, 2, 4], img_size: 64, patch_size: 8, stride: 4 }));
+    const swin = createModel(specFromTimm('SwinTransformer', { img_size: 64, embed_dim: 8, depths: [1, 1, 2, 1], num_heads: [1, 2, 2, 2], window_size: 4 }));
+    expect(defaultSelectorBlocks(deit)).toEqual([3, 6, 9]);
+    expect(defaultSelectorBlocks(pit)).toEqual([1, 3, 2]);
+    expect(defaultSelectorBlocks(swin)).toEqual([null, 0, 0, 0]);
+    expect(defaultSpvitSettings(deit)).toMatchObject({ keepRatios: [0.617, 0.369, 0.137], package: { mode: 'average' }, inference: { mode: 'argmax' } });
+    for (const model of [deit, pit, swin]) model.dispose();
   });
 });

@@ -15,7 +15,7 @@ import { TokenSelector } from '../selector';
 import { scoreMargin } from '../sequence-ops';
 import { hardGumbelKeep } from '../straight-through';
 import { tidyResult } from '../tidy';
-import { hostMaskedDecider } from '../vit/host-decider';
+import { hostMaskedDecider } from '../host-decider';
 
 import { maskedStage, prunedStage } from './stage-pass';
 
@@ -26,7 +26,7 @@ import type { DecisionRule } from '../decisions';
 import type { StagePlan } from '../hierarchical-plan';
 import type { DenseOutput, InferOptions, ParameterGroups, SpvitInferenceOutput, SpvitModel, SpvitTrainOutput, TrainForwardOptions } from '../model';
 import type { SpvitSettings } from '../settings';
-import type { MaskedDecider } from '../vit/masked-pass';
+import type { MaskedDecider } from '../masked-decider';
 import type { StagePassOptions, StageTokens } from './stage-pass';
 
 export interface SpvitPitArgs {

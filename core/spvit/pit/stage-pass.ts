@@ -17,7 +17,7 @@ import type { BlockForwardOptions } from '../../tensor/block';
 import type { DecisionRule } from '../decisions';
 import type { PackageMode } from '../package-token';
 import type { TokenSelector } from '../selector';
-import type { MaskedDecider } from '../vit/masked-pass';
+import type { MaskedDecider } from '../masked-decider';
 
 /** A stage's tokens between the passes: everything [B, *, C]; packages may be empty (0 rows). */
 export type StageTokens = {

@@ -16,7 +16,7 @@ import { TokenSelector } from '../selector';
 import { scoreMargin } from '../sequence-ops';
 import { hardGumbelKeep } from '../straight-through';
 import { tidyResult } from '../tidy';
-import { hostMaskedDecider } from '../vit/host-decider';
+import { hostMaskedDecider } from '../host-decider';
 
 import { runSwinStage } from './stage-pass';
 

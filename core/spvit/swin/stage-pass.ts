@@ -14,7 +14,7 @@ import type { DecisionRule } from '../decisions';
 import type { KeptTokens } from '../kept-tokens';
 import type { PackageMode } from '../package-token';
 import type { TokenSelector } from '../selector';
-import type { MaskedDecider } from '../vit/masked-pass';
+import type { MaskedDecider } from '../masked-decider';
 import type { SwinTokens } from './package-block';
 
 export interface SwinStagePassOptions {

@@ -13,20 +13,7 @@ import { tidyResult } from '../tidy';
 import type { SelectorScores, TokenSelector } from '../selector';
 import type { PackageMode } from '../package-token';
 import type { VisionTransformer } from '../../models/vit/model';
-
-/** Inputs of one selector's decision in the masked pass. */
-export interface MaskedDecisionInput {
-  stage: number;
-  /** [B, N, 2] pred scores of the spatial tokens. */
-  predScore: tf.Tensor;
-  /** [B, N] keep probability of the spatial tokens. */
-  keepProbability: tf.Tensor;
-  /** [B, N] cumulative keep mask so far. */
-  previous: tf.Tensor;
-}
-
-/** Returns the new cumulative keep mask [B, N] (values 0/1; straight-through in training). */
-export type MaskedDecider = (input: MaskedDecisionInput) => tf.Tensor;
+import type { MaskedDecider } from '../masked-decider';
 
 export interface MaskedPassOptions {
   backbone: VisionTransformer;

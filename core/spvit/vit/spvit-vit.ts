@@ -16,7 +16,7 @@ import { selectorPositions } from '../settings';
 import { hardGumbelKeep } from '../straight-through';
 import { tidyResult } from '../tidy';
 
-import { hostMaskedDecider } from './host-decider';
+import { hostMaskedDecider } from '../host-decider';
 import { maskedPass } from './masked-pass';
 import { prunedPass } from './pruned-pass';
 

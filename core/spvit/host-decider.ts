@@ -1,10 +1,10 @@
 /** The masked pass's decisions at inference: host-side, through the same decideKeep as the pruned pass. */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { decideKeep } from '../decisions';
+import { decideKeep } from './decisions';
 
-import type { DecisionRule } from '../decisions';
-import type { MaskedDecider } from './masked-pass';
+import type { DecisionRule } from './decisions';
+import type { MaskedDecider } from './masked-decider';
 
 /** Pushes each selector's cumulative mask [B * N] into `masks` as it decides. */
 export function hostMaskedDecider(rules: readonly DecisionRule[], masks: Uint8Array[]): MaskedDecider {

@@ -5,6 +5,7 @@
  * The kernel is zero-padded to m*s (m = ceil(k/s)) so it covers m x m non-overlapping s x s cells;
  * output (i, j) then reads cells (i + a, j + b), a, b < m, of the image cut into s x s cells. The
  * m*m shifted cell grids are concatenated along channels and multiplied by the rearranged kernel.
+ * (With m = 1 and k = s this is plain patchify; it also covers k < s and k not a multiple of s.)
  * Parameters keep timm's names and shapes: `<key>.weight` [D, C, kh, kw], `<key>.bias` [D].
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -73,7 +74,7 @@ export class ConvEmbedding implements ParameterOwner {
     this.bias = createParameter({ key: joinKey(args.key, 'bias'), timmShape: [args.outChans], init: { kind: 'uniform', limit }, seed: args.seed });
   }
 
-  /** The kernel as [m*m*C*s*s, D], rows in (a, b, c, row-in-cell, column-in-cell) order. */
+  /** The kernel as [m*m*s*s*C, D], rows in (a, b, row-in-cell, column-in-cell, channel) order. */
   private cellKernel(): tf.Tensor2D {
     const [kh, kw] = this.kernel;
     const [my, mx] = this.cells;
@@ -83,18 +84,20 @@ export class ConvEmbedding implements ParameterOwner {
       const full = tf.reshape(this.weight.variable, [c, kh, kw, this.outChans]);
       const padded = tf.pad(full, [[0, 0], [0, my * s - kh], [0, mx * s - kw], [0, 0]]);
       const split = tf.reshape(padded, [c, my, s, mx, s, this.outChans]);
-      return tf.reshape(tf.transpose(split, [1, 3, 0, 2, 4, 5]), [my * mx * c * s * s, this.outChans]) as tf.Tensor2D;
+      return tf.reshape(tf.transpose(split, [1, 3, 2, 4, 0, 5]), [my * mx * s * s * c, this.outChans]) as tf.Tensor2D;
     });
   }
 
-  /** Crops or zero-pads the bottom/right of NCHW images to exactly (grid - 1 + m) * s. */
+  /** NCHW images -> NHWC, cropped or zero-padded at the bottom/right to exactly (grid - 1 + m) * s. */
   private fitToCells(x: tf.Tensor4D): tf.Tensor4D {
     const s = this.stride;
     const need: Size2 = [(this.gridSize[0] - 1 + this.cells[0]) * s, (this.gridSize[1] - 1 + this.cells[1]) * s];
     const [batch, channels, h, w] = x.shape;
     return tf.tidy(() => {
-      const cropped = tf.slice(x, [0, 0, 0, 0], [batch, channels, Math.min(h, need[0]), Math.min(w, need[1])]);
-      return tf.pad(cropped, [[0, 0], [0, 0], [0, Math.max(0, need[0] - h)], [0, Math.max(0, need[1] - w)]]) as tf.Tensor4D;
+      let fitted: tf.Tensor4D = x;
+      if (h > need[0] || w > need[1]) fitted = tf.slice(fitted, [0, 0, 0, 0], [batch, channels, Math.min(h, need[0]), Math.min(w, need[1])]);
+      if (h < need[0] || w < need[1]) fitted = tf.pad(fitted, [[0, 0], [0, 0], [0, Math.max(0, need[0] - h)], [0, Math.max(0, need[1] - w)]]);
+      return tf.transpose(fitted, [0, 2, 3, 1]);
     });
   }
 
@@ -109,15 +112,16 @@ export class ConvEmbedding implements ParameterOwner {
     const s = this.stride;
     const [ho, wo] = this.gridSize;
     const [my, mx] = this.cells;
+    const cellSize = s * s * channels;
     return tf.tidy(() => {
-      const fitted = this.fitToCells(x);
       const gy = ho - 1 + my;
       const gx = wo - 1 + mx;
-      const split = tf.reshape(fitted, [batch, channels, gy, s, gx, s]);
-      const cellGrid = tf.reshape(tf.transpose(split, [0, 2, 4, 1, 3, 5]), [batch, gy, gx, channels * s * s]);
+      // Rank-4 steps only (wasm's rank 5+ kernels are slow): [B*gy, s, gx, s*C] -> [B, gy, gx, s*s*C].
+      const rows = tf.reshape(this.fitToCells(x), [batch * gy, s, gx, s * channels]);
+      const cellGrid = tf.reshape(tf.transpose(rows, [0, 2, 1, 3]), [batch, gy, gx, cellSize]);
       const shifted: tf.Tensor[] = [];
       for (let a = 0; a < my; a++) {
-        for (let b = 0; b < mx; b++) shifted.push(tf.slice(cellGrid, [0, a, b, 0], [batch, ho, wo, channels * s * s]));
+        for (let b = 0; b < mx; b++) shifted.push(my === 1 && mx === 1 ? cellGrid : tf.slice(cellGrid, [0, a, b, 0], [batch, ho, wo, cellSize]));
       }
       const features = shifted.length === 1 ? (shifted[0] as tf.Tensor) : tf.concat(shifted, 3);
       return linear(features, this.cellKernel(), this.bias.variable) as tf.Tensor4D;

@@ -159,3 +159,36 @@ describe('SwinBlock.attendGrid', () => {
     expect(second?.geometry.shift).toEqual([0, 2]);
   });
 });
+
+describe('SwinBlock.toWindows', () => {
+  it('lays out a per-position tensor as the shifted attention sees it, and fromWindows inverts it', async () => {
+    const stage = new SwinStage({
+      key: 'layers.0',
+      inDim: 4,
+      outDim: 4,
+      depth: 2,
+      numHeads: 1,
+      window: [4, 4],
+      mlpRatio: 1,
+      qkvBias: true,
+      alwaysPartition: false,
+      resolution: { actual: [6, 6], declared: [6, 6] },
+      downsample: false,
+      seed: 1,
+    });
+    created.push(stage);
+    const shifted = stage.blocks[1]!;
+    await expectNoLeakedTensors(() =>
+      tf.tidy(() => {
+        // Position ids y*6 + x; the shift is 2, so window 0 starts at grid position (2, 2).
+        const ids = tf.reshape(tf.range(0, 36), [1, 6, 6, 1]) as tf.Tensor4D;
+        const windows = shifted.toWindows(ids);
+        expect(windows.shape).toEqual([4, 16, 1]);
+        expect(Array.from(tf.slice(windows, [0, 0, 0], [1, 4, 1]).dataSync())).toEqual([14, 15, 16, 17]);
+        // Window 3 holds the wrapped corner and the zero padding (rows 4-5 of the padded grid).
+        expect(Array.from(tf.slice(windows, [3, 0, 0], [1, 4, 1]).dataSync())).toEqual([0, 1, 0, 0]);
+        expect(Array.from(shifted.fromWindows(windows).dataSync())).toEqual(Array.from(ids.dataSync()));
+      }),
+    );
+  });
+});

@@ -74,16 +74,32 @@ export class SwinBlock implements ParameterOwner {
     this.mlp = new Mlp({ key: joinKey(args.key, 'mlp'), inFeatures: args.dim, hiddenFeatures: Math.floor(args.dim * args.mlpRatio), seed: args.seed });
   }
 
-  /** Shifted-window attention on a normalised grid [B, H, W, C] -> [B, H, W, C]. Caller owns the result. */
-  attendGrid(grid: tf.Tensor4D, options: SwinBlockOptions = {}): tf.Tensor4D {
+  /**
+   * Any per-position tensor [B, H, W, K] laid out as this block's attention sees it: cyclic shift,
+   * zero padding, windows -> [B * windows, N, K]. Lets callers align e.g. a token keep mask with
+   * the logits [B * windows, heads, N, N] that a custom softmax receives. Caller owns the result.
+   */
+  toWindows(grid: tf.Tensor4D): tf.Tensor3D {
+    const { window, shift, padded } = this.geometry;
+    const hasShift = shift[0] !== 0 || shift[1] !== 0;
+    return tf.tidy(() => windowPartition(padBottomRight(hasShift ? roll2d(grid, [-shift[0], -shift[1]]) : grid, padded), window));
+  }
+
+  /** Inverse of toWindows: [B * windows, N, K] -> [B, H, W, K]. Caller owns the result. */
+  fromWindows(windows: tf.Tensor3D): tf.Tensor4D {
     const { window, shift, padded } = this.geometry;
     const hasShift = shift[0] !== 0 || shift[1] !== 0;
     return tf.tidy(() => {
-      const shifted = hasShift ? roll2d(grid, [-shift[0], -shift[1]]) : grid;
-      const windows = windowPartition(padBottomRight(shifted, padded), window);
-      const attended = this.attn.apply(windows, { mask: this.mask, ...(options.softmax ? { softmax: options.softmax } : {}) });
-      const restored = cropTopLeft(windowReverse(attended, window, padded), this.resolution);
+      const restored = cropTopLeft(windowReverse(windows, window, padded), this.resolution);
       return hasShift ? roll2d(restored, shift) : restored;
+    });
+  }
+
+  /** Shifted-window attention on a normalised grid [B, H, W, C] -> [B, H, W, C]. Caller owns the result. */
+  attendGrid(grid: tf.Tensor4D, options: SwinBlockOptions = {}): tf.Tensor4D {
+    return tf.tidy(() => {
+      const attended = this.attn.apply(this.toWindows(grid), { mask: this.mask, ...(options.softmax ? { softmax: options.softmax } : {}) });
+      return this.fromWindows(attended);
     });
   }
 

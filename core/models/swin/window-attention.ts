@@ -93,10 +93,11 @@ export class WindowAttention implements ParameterOwner {
       const heads = this.attention.projectQkv(windows);
       let logits: tf.Tensor = tf.add(this.attention.logits(heads), this.positionBias());
       if (mask !== null) {
+        // Rank 4 ([B, windows, heads, N*N]) keeps the broadcasting add on wasm's fast path.
         const [rows, numHeads, area] = logits.shape as [number, number, number, number];
         const windowCount = mask.shape[0];
-        const perImage = tf.reshape(logits, [rows / windowCount, windowCount, numHeads, area, area]);
-        const masked = tf.add(perImage, tf.reshape(mask, [1, windowCount, 1, area, area]));
+        const perImage = tf.reshape(logits, [rows / windowCount, windowCount, numHeads, area * area]);
+        const masked = tf.add(perImage, tf.reshape(mask, [1, windowCount, 1, area * area]));
         logits = tf.reshape(masked, [rows, numHeads, area, area]);
       }
       return { logits: logits as tf.Tensor4D, v: heads.v };

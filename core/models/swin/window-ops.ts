@@ -46,9 +46,10 @@ export function cropTopLeft(x: tf.Tensor4D, size: Size2): tf.Tensor4D {
 export function windowPartition(x: tf.Tensor4D, window: Size2): tf.Tensor3D {
   const [batch, h, w, channels] = x.shape;
   const [wh, ww] = window;
+  // Rank-4 reshapes and transposes only: wasm's kernels for rank 5+ fall back to slow generic loops.
   return tf.tidy(() => {
-    const blocks = tf.reshape(x, [batch, h / wh, wh, w / ww, ww, channels]);
-    const windows = tf.transpose(blocks, [0, 1, 3, 2, 4, 5]);
+    const rows = tf.reshape(x, [batch * (h / wh), wh, w / ww, ww * channels]);
+    const windows = tf.transpose(rows, [0, 2, 1, 3]);
     return tf.reshape(windows, [batch * (h / wh) * (w / ww), wh * ww, channels]) as tf.Tensor3D;
   });
 }
@@ -60,8 +61,8 @@ export function windowReverse(windows: tf.Tensor3D, window: Size2, size: Size2):
   const channels = windows.shape[2];
   const batch = windows.shape[0] / ((h / wh) * (w / ww));
   return tf.tidy(() => {
-    const blocks = tf.reshape(windows, [batch, h / wh, w / ww, wh, ww, channels]);
-    return tf.reshape(tf.transpose(blocks, [0, 1, 3, 2, 4, 5]), [batch, h, w, channels]) as tf.Tensor4D;
+    const blocks = tf.reshape(windows, [batch * (h / wh), w / ww, wh, ww * channels]);
+    return tf.reshape(tf.transpose(blocks, [0, 2, 1, 3]), [batch, h, w, channels]) as tf.Tensor4D;
   });
 }
 
@@ -73,10 +74,12 @@ export function windowReverse(windows: tf.Tensor3D, window: Size2, size: Size2):
 export function mergeNeighbours(x: tf.Tensor4D): tf.Tensor4D {
   const [batch, h, w, channels] = x.shape;
   const padded: Size2 = [h + (h % 2), w + (w % 2)];
+  const cells = batch * (padded[0] / 2) * (padded[1] / 2);
   return tf.tidy(() => {
     const grid = padBottomRight(x, padded);
-    const blocks = tf.reshape(grid, [batch, padded[0] / 2, 2, padded[1] / 2, 2, channels]);
-    const ordered = tf.transpose(blocks, [0, 1, 3, 4, 2, 5]);
+    // [B*H/2, 2(h), W/2, 2C(w, c)] -> [B*H/2, W/2, 2(h), 2C] -> per cell [2(h), 2(w), C] -> [2(w), 2(h), C].
+    const rows = tf.transpose(tf.reshape(grid, [batch * (padded[0] / 2), 2, padded[1] / 2, 2 * channels]), [0, 2, 1, 3]);
+    const ordered = tf.transpose(tf.reshape(rows, [cells, 2, 2, channels]), [0, 2, 1, 3]);
     return tf.reshape(ordered, [batch, padded[0] / 2, padded[1] / 2, 4 * channels]) as tf.Tensor4D;
   });
 }

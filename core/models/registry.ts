@@ -8,7 +8,6 @@ import { StudioError } from '../shared/errors';
 
 import { ARCHITECTURES } from './architectures';
 
-import type { Jsonable } from '../shared/jsonable';
 import type { Architecture, CreateModelOptions, ModelSpec } from './architecture';
 import type { CostOptions, ModelCost } from './flops';
 import type { BackboneModel } from './model';
@@ -68,9 +67,4 @@ export function createModel(spec: ModelSpec, options: CreateModelOptions = {}): 
 
 export function modelCost(spec: ModelSpec, options: CostOptions = {}): ModelCost {
   return findArchitecture(spec.architecture).cost(spec, options);
-}
-
-/** A spec as plain JSON, e.g. for run folders. */
-export function specToJson(spec: ModelSpec): Jsonable {
-  return { architecture: spec.architecture, config: spec.config };
 }

@@ -24,11 +24,3 @@ export function sliceAxis(x: tf.Tensor, axis: number, begin: number, size: numbe
 export function takeAxis(x: tf.Tensor, axis: number, index: number): tf.Tensor {
   return tf.tidy(() => tf.squeeze(sliceAxis(x, axis, index, 1), [axis]));
 }
-
-/** Splits `axis` into `parts` equal pieces (like torch.chunk). */
-export function chunkAxis(x: tf.Tensor, axis: number, parts: number): tf.Tensor[] {
-  const length = x.shape[axis] as number;
-  if (length % parts !== 0) throw new BugError(`chunkAxis: axis ${axis} of length ${length} does not split into ${parts}.`);
-  const size = length / parts;
-  return Array.from({ length: parts }, (_, i) => sliceAxis(x, axis, i * size, size));
-}

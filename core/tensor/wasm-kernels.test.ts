@@ -63,4 +63,11 @@ describe('wasm Slice and Unpack replacements', () => {
       expect(Array.from(grad.dataSync()).filter((v) => v === 1)).toHaveLength(4);
     });
   });
+
+  it('leave string tensors to the stock kernels', () => {
+    tf.tidy(() => {
+      expect(tf.slice(tf.tensor1d(['a', 'b', 'c']), [1], [2]).dataSync()).toEqual(['b', 'c']);
+      expect(tf.unstack(tf.tensor2d([['a', 'b'], ['c', 'd']])).map((t) => t.dataSync()[0])).toEqual(['a', 'c']);
+    });
+  });
 });

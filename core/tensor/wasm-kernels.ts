@@ -66,15 +66,28 @@ function heapSlice(x: TensorInfo, begin: number[], size: number[], backend: Heap
   return out;
 }
 
-function sliceKernel(args: { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown }): TensorInfo {
+type KernelArgs = { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown };
+
+/** The stock kernels, kept for string tensors (stored outside the heap). */
+const originals = new Map<string, KernelConfig['kernelFunc']>();
+
+function stock(name: string, args: KernelArgs): TensorInfo | TensorInfo[] {
+  const original = originals.get(name);
+  if (original === undefined) throw new Error(`No stock ${name} kernel for wasm.`);
+  return original(args as Parameters<KernelConfig['kernelFunc']>[0]);
+}
+
+function sliceKernel(args: KernelArgs): TensorInfo | TensorInfo[] {
   const x = args.inputs.x as TensorInfo;
+  if (x.dtype === 'string') return stock(tf.Slice, args);
   const attrs = args.attrs as { begin: number | number[]; size?: number | number[] };
   const [begin, size] = tf.slice_util.parseSliceParams(x, attrs.begin, attrs.size) as [number[], number[]];
   return heapSlice(x, begin, size, args.backend as HeapBackend);
 }
 
-function unpackKernel(args: { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown }): TensorInfo[] {
+function unpackKernel(args: KernelArgs): TensorInfo | TensorInfo[] {
   const value = args.inputs.value as TensorInfo;
+  if (value.dtype === 'string') return stock(tf.Unpack, args);
   const rank = value.shape.length;
   let axis = (args.attrs as { axis: number }).axis;
   if (axis < 0) axis += rank;
@@ -96,12 +109,13 @@ const REPLACEMENTS: KernelConfig[] = [
 
 let installed = false;
 
-/** Swaps in the heap-copy kernels once; float32/int32/bool only, as the wasm backend stores them. */
+/** Swaps in the heap-copy kernels once (string tensors still take the stock path). */
 export function installWasmKernelFixes(): void {
   if (installed) return;
   for (const config of REPLACEMENTS) {
     const original = tf.getKernel(config.kernelName, 'wasm');
     if (original === undefined) continue;
+    originals.set(config.kernelName, original.kernelFunc);
     tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel({ ...original, kernelFunc: config.kernelFunc });
   }

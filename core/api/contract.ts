@@ -5,6 +5,7 @@
 import { appEvents } from './contracts/app';
 import { devicesEvents, devicesMethods } from './contracts/devices';
 import { jobsEvents, jobsMethods } from './contracts/jobs';
+import { pipelineEvents, pipelineMethods } from './contracts/pipeline';
 import { systemEvents, systemMethods } from './contracts/system';
 
 import type { ContractShape } from './define';
@@ -14,12 +15,14 @@ export const contract = {
     ...systemMethods,
     ...jobsMethods,
     ...devicesMethods,
+    ...pipelineMethods,
   },
   events: {
     ...systemEvents,
     ...jobsEvents,
     ...appEvents,
     ...devicesEvents,
+    ...pipelineEvents,
   },
 } as const satisfies ContractShape;
 

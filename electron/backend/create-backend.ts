@@ -7,6 +7,7 @@ import { serve } from '../../core/api/server';
 
 import { DeviceWatcher, devicesHandlers, lazyAdbServerHub } from './handlers/devices';
 import { jobsHandlers } from './handlers/jobs';
+import { pipelineHandlers } from './handlers/pipeline';
 import { systemHandlers } from './handlers/system';
 import { JobManager } from './job-manager';
 
@@ -44,6 +45,7 @@ export function createBackend(options: CreateBackendOptions): StudioBackend {
     ...systemHandlers(deps),
     ...jobsHandlers(deps),
     ...devicesHandlers(deps, { hub: adbHub, watcher: deviceWatcher }),
+    ...pipelineHandlers(deps),
   };
   const backend = serve(contract, handlers, {
     validateResults: options.validateResults ?? false,

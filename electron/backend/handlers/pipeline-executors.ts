@@ -1,0 +1,12 @@
+/**
+ * The executors a pipeline run from the editor uses: core's (dataset, backbone, latency-table) and
+ * those the training, export, device and deploy code provide as they are built.
+ */
+import { createCoreExecutorRegistry } from '../../../core/pipeline';
+
+import type { ExecutorRegistry } from '../../../core/pipeline';
+import type { BackendDeps } from '../deps';
+
+export function pipelineExecutors(_deps: BackendDeps): ExecutorRegistry {
+  return createCoreExecutorRegistry();
+}

@@ -148,7 +148,6 @@ export function checkSwinConfig(config: SwinConfig): SwinConfig {
   if (h % config.patchSize !== 0 || w % config.patchSize !== 0) {
     throw invalid(`img_size ${h}x${w} is not a multiple of patch_size ${config.patchSize}.`, 'Pick an image size that the patch size divides.');
   }
-  if (h !== w) throw new StudioError('model/unsupported', `SwinTransformer: non-square img_size ${h}x${w} is not implemented.`, { hint: 'Use a square img_size.' });
   return config;
 }
 

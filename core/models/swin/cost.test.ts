@@ -29,6 +29,7 @@ describe('Swin cost', () => {
   it.each([
     ['clipped windows', {}],
     ['padded windows', { img_size: 40, window_size: 3 }],
+    ['a non-square image', { img_size: [32, 48] }],
   ])('counts exactly the parameters the model has (%s)', (_, extra) => {
     const spec = specFromTimm('SwinTransformer', { img_size: 32, patch_size: 4, window_size: 4, embed_dim: 8, depths: [2, 1, 2], num_heads: [1, 2, 4], num_classes: 5, ...extra });
     const model = createModel(spec);

@@ -73,6 +73,23 @@ describe('SwinTransformer structure', () => {
     model.dispose();
   });
 
+  it('handles a non-square image per axis: clipping and shift decided separately for height and width', async () => {
+    const model = tiny({ img_size: [32, 48] });
+    const geometry = model.stages.map((stage) => stage.blocks.map((block) => [block.geometry.window, block.geometry.shift, block.geometry.padded]));
+    expect(geometry).toEqual([
+      [[[4, 4], [0, 0], [8, 12]], [[4, 4], [2, 2], [8, 12]]],
+      [[[4, 4], [0, 0], [4, 8]], [[4, 4], [0, 2], [4, 8]]],
+      [[[2, 3], [0, 0], [2, 3]], [[2, 3], [0, 0], [2, 3]]],
+    ]);
+    expect(model.tokensPerBlock()).toEqual([96, 96, 24, 24, 6, 6]);
+    await expectNoLeakedTensors(() =>
+      tf.tidy(() => {
+        expect(model.forward(tf.randomNormal([2, 3, 32, 48], 0, 1, 'float32', 7) as tf.Tensor4D).shape).toEqual([2, 3]);
+      }),
+    );
+    model.dispose();
+  });
+
   it("uses timm 1.0's key names for the embedding, patch merging and head", () => {
     const model = tiny();
     const keys = model.parameters().map((entry) => `${entry.key}:${entry.timmShape.join('x')}`);

@@ -4,12 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { StudioError } from '../../shared/errors';
 import { LayerNorm } from '../../tensor/layer-norm';
 import { Linear } from '../../tensor/linear';
-import { PatchEmbedding } from '../../tensor/patch-embedding';
 
 import { Backbone } from '../backbone';
+import { ConvEmbedding } from '../pit/conv-embedding';
 
 import { SWIN_NORM_EPS } from './block';
 import { stageResolutions } from './geometry';
@@ -35,7 +34,8 @@ export class SwinTransformer extends Backbone {
   readonly config: SwinConfig;
   readonly inputShape: readonly [number, number, number];
   readonly numClasses: number;
-  readonly patchEmbed: PatchEmbedding;
+  /** timm's PatchEmbed conv (kernel = stride = patch), as patchify + matMul; keys `patch_embed.proj.*`. */
+  readonly patchEmbed: ConvEmbedding;
   readonly patchNorm: LayerNorm;
   readonly stages: SwinStage[];
   readonly norm: LayerNorm;
@@ -46,16 +46,19 @@ export class SwinTransformer extends Backbone {
     super();
     const { config } = args;
     const seed = args.seed ?? 0;
-    if (config.imgSize[0] !== config.imgSize[1]) {
-      throw new StudioError('model/unsupported', `SwinTransformer: non-square img_size ${config.imgSize.join('x')} is not implemented.`, {
-        hint: 'Use a square img_size.',
-      });
-    }
     this.config = config;
     this.inputShape = [config.inChans, config.imgSize[0], config.imgSize[1]];
     this.numClasses = config.numClasses;
     const first = config.embedDims[0] as number;
-    this.patchEmbed = new PatchEmbedding({ key: 'patch_embed', imgSize: config.imgSize[0], patchSize: config.patchSize, inChans: config.inChans, embedDim: first, seed });
+    this.patchEmbed = new ConvEmbedding({
+      key: 'patch_embed.proj',
+      imgSize: config.imgSize,
+      inChans: config.inChans,
+      outChans: first,
+      kernel: [config.patchSize, config.patchSize],
+      stride: config.patchSize,
+      seed,
+    });
     this.patchNorm = new LayerNorm({ key: 'patch_embed.norm', dim: first, eps: SWIN_NORM_EPS, seed });
     const grid = [config.imgSize[0] / config.patchSize, config.imgSize[1] / config.patchSize] as const;
     const resolutions = stageResolutions(grid, config.depths.length);
@@ -83,9 +86,7 @@ export class SwinTransformer extends Backbone {
 
   /** NCHW images [B, C, H, W] -> normalised patch grid [B, H/p, W/p, C0]. Caller owns the result. */
   embed(images: tf.Tensor4D): tf.Tensor4D {
-    const batch = images.shape[0];
-    const side = this.config.imgSize[0] / this.config.patchSize;
-    return tf.tidy(() => tf.reshape(this.patchNorm.apply(this.patchEmbed.apply(images)), [batch, side, side, this.stages[0]?.dim ?? 0]) as tf.Tensor4D);
+    return tf.tidy(() => this.patchNorm.apply(this.patchEmbed.apply(images)) as tf.Tensor4D);
   }
 
   /** Images -> final normalised grid [B, H, W, C] (timm `forward_features`). Caller owns the result. */

@@ -155,6 +155,12 @@ describe('SPViT ViT: training forward', () => {
     const targets = [0.7, 0.5, 0.3];
     const expected = (2 / 3) * hostMasks.reduce((sum, mask, s) => sum + (mask.reduce((a, v) => a + v, 0) / mask.length - targets[s]!) ** 2, 0);
     expect(ratioLossTf(out.keepMasks, targets).dataSync()[0]).toBeCloseTo(expected, 5);
+    // The images keep different fractions, so a per-image mean (DynamicViT) would give another value.
+    const perImage = (2 / 3) * hostMasks.reduce((sum, mask, s) => {
+      const rows = [0, 1, 2, 3].map((b) => mask.subarray(b * 64, (b + 1) * 64).reduce((a, v) => a + v, 0) / 64);
+      return sum + rows.reduce((a, r) => a + (r - targets[s]!) ** 2, 0) / 4;
+    }, 0);
+    expect(Math.abs(perImage - expected)).toBeGreaterThan(1e-4);
     tf.dispose([out.logits, out.spatialTokens, out.keepMasks]);
 
     const groups = model.parameterGroups();

@@ -15,9 +15,10 @@ const positive = z.number().int().positive();
 const pairSchema = z.tuple([positive, positive]);
 
 /**
- * Which token the distillation head reads at inference. timm 1.0's `forward_head` feeds the class
- * token to both heads (`x_dist = self.head_drop(x)`), the original PiT code feeds the distillation
- * token; 'class' reproduces timm's logits.
+ * Which token the distillation head reads at inference. The original PiT code and timm since
+ * PR #2649 (January 2026, in the 1.0.29 of the fixtures) feed it the distillation token; timm
+ * 1.0.0 to 1.0.2x fed it the class token by mistake (`x_dist = self.head_drop(x)`). 'class'
+ * reproduces the logits of those older timm versions.
  */
 export const DistillationHeadTokenSchema = z.enum(['class', 'distillation']);
 export type DistillationHeadToken = z.infer<typeof DistillationHeadTokenSchema>;
@@ -104,7 +105,7 @@ export function pitConfigFromTimm(kwargs: unknown, options: PitConfigOptions = {
     inChans: k.in_chans,
     numClasses: k.num_classes,
     distilled: k.distilled,
-    distillationHeadToken: options.distillationHeadToken ?? 'class',
+    distillationHeadToken: options.distillationHeadToken ?? 'distillation',
   });
 }
 

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 
 import { isStudioError, StudioError, toSerializedError } from '../../core/shared/errors';
 
+import { VERSION } from '../backend/version';
+
 import { COMMANDS } from './registry';
 
 import type { CliCommand, CliIo } from './command';
@@ -54,19 +56,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return name === undefined ? EXIT_USAGE : 0;
   }
   if (name === '--version') {
-    io.stdout.write('spvit-studio 0.1.0\n');
+    io.stdout.write(`spvit-studio ${VERSION}\n`);
     return 0;
   }
-  const command = COMMANDS.find((candidate) => candidate.name === name);
-  if (command === undefined) {
+  const entry = COMMANDS.find((candidate) => candidate.name === name);
+  if (entry === undefined) {
     io.stderr.write(`error [input/invalid]: unknown command '${name}'.\n\n${globalHelp()}`);
     return EXIT_USAGE;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(commandHelp(command));
-    return 0;
-  }
   try {
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout.write(commandHelp(command));
+      return 0;
+    }
     let parsed;
     try {
       parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: command.allowPositionals ?? false, strict: true });

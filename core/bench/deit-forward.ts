@@ -1,6 +1,6 @@
 /**
  * DeiT-Tiny dense forward throughput: batch 1 and batch 8 in this thread, and batch 8 split over
- * worker threads that each run their own backend. Effective GFLOP/s counts DeiT-T as 2.5 GFLOP per
+ * worker threads that each run their own backend (timed in alternation with the single thread). Effective GFLOP/s counts DeiT-T as 2.5 GFLOP per
  * image (2 x 1.25 GMACs), the figure the issue uses.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ForwardPool } from '../models/parallel/forward-pool';
 import { createModel, specFromTimm } from '../models/registry';
 
-import { timeRepeated } from './timing';
+import { timeInterleaved, timeRepeated } from './timing';
 
 import type { HostTensor } from '../tensor/host-tensor';
 import type { Benchmark, BenchmarkContext, BenchmarkResult } from './benchmark';
@@ -37,40 +37,48 @@ function randomImages(batch: number): HostTensor {
   return { shape, data: tf.tidy(() => tf.randomNormal(shape, 0, 1, 'float32', 1).dataSync() as Float32Array) };
 }
 
-async function singleThread(context: BenchmarkContext): Promise<BenchmarkResult[]> {
+/** Batch 1 in this thread. */
+async function batchOne(context: BenchmarkContext): Promise<BenchmarkResult[]> {
   const model = createModel(specFromTimm(MODEL), { seed: 0 });
-  const out: BenchmarkResult[] = [];
+  const images = randomImages(1);
+  const input = tf.tensor4d(images.data, images.shape as [number, number, number, number]);
   try {
-    for (const batch of [1, 8]) {
-      const images = randomImages(batch);
-      const input = tf.tensor4d(images.data, images.shape as [number, number, number, number]);
-      context.log(`${MODEL} batch ${batch}, 1 thread on ${context.backend}...`);
-      const timing = await timeRepeated(() => tf.tidy(() => model.forward(input).dataSync()), {
-        warmups: 1,
-        minRuns: 3,
-        maxRuns: batch === 1 ? 20 : 6,
-        budgetMs: 8000,
-        signal: context.signal,
-      });
-      input.dispose();
-      out.push(...results(`deit_tiny.forward.b${batch}`, batch, timing, { backend: context.backend, threads: 1 }));
-    }
+    context.log(`${MODEL} batch 1, 1 thread on ${context.backend}...`);
+    const timing = await timeRepeated(() => tf.tidy(() => model.forward(input).dataSync()), { warmups: 1, minRuns: 5, maxRuns: 20, budgetMs: 6000, signal: context.signal });
+    return results('deit_tiny.forward.b1', 1, timing, { backend: context.backend, threads: 1 });
   } finally {
+    input.dispose();
     model.dispose();
   }
-  return out;
 }
 
-async function workerThreads(context: BenchmarkContext): Promise<BenchmarkResult[]> {
+/** Batch 8 in this thread and split over worker threads, measured in alternation. */
+async function batchEight(context: BenchmarkContext): Promise<BenchmarkResult[]> {
   const batch = 8;
-  context.log(`${MODEL} batch ${batch}, ${context.workers} worker threads on ${context.backend}...`);
+  const model = createModel(specFromTimm(MODEL), { seed: 0 });
+  const images = randomImages(batch);
+  const input = tf.tensor4d(images.data, images.shape as [number, number, number, number]);
+  context.log(`${MODEL} batch ${batch}: 1 thread vs ${context.workers} worker threads on ${context.backend}, alternating...`);
   const pool = await ForwardPool.start({ spec: specFromTimm(MODEL), workers: context.workers, seed: 0, backend: context.backend });
   try {
-    const images = randomImages(batch);
-    const timing = await timeRepeated(() => pool.forward(images), { warmups: 1, minRuns: 3, maxRuns: 6, budgetMs: 8000, signal: context.signal });
-    return results(`deit_tiny.forward.b${batch}.workers${context.workers}`, batch, timing, { backend: pool.backend, threads: context.workers });
+    const timings = await timeInterleaved(
+      { single: () => tf.tidy(() => model.forward(input).dataSync()), pool: () => pool.forward(images) },
+      { warmups: 1, minRuns: 3, maxRuns: 6, budgetMs: 15000, signal: context.signal },
+    );
+    return [
+      ...results(`deit_tiny.forward.b${batch}`, batch, timings.single, { backend: context.backend, threads: 1 }),
+      ...results(`deit_tiny.forward.b${batch}.workers${context.workers}`, batch, timings.pool, { backend: pool.backend, threads: context.workers }),
+      {
+        name: `deit_tiny.forward.b${batch}.workers${context.workers}.speedup`,
+        value: round(timings.single.medianMs / timings.pool.medianMs),
+        unit: 'x',
+        config: { model: MODEL, batch, workers: context.workers, measuredInAlternation: true, loadAverage: timings.pool.loadAverage, cpus: timings.pool.cpus },
+      },
+    ];
   } finally {
     await pool.close();
+    input.dispose();
+    model.dispose();
   }
 }
 
@@ -78,6 +86,6 @@ export const deitForwardBenchmark: Benchmark = {
   id: 'deit-tiny-forward',
   summary: 'DeiT-Tiny dense forward: batch 1 and 8 in one thread, batch 8 over worker threads',
   async run(context) {
-    return [...(await singleThread(context)), ...(await workerThreads(context))];
+    return [...(await batchOne(context)), ...(await batchEight(context))];
   },
 };

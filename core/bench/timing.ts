@@ -26,30 +26,50 @@ export interface Timing {
   cpus: number;
 }
 
-export async function timeRepeated(work: () => unknown | Promise<unknown>, options: TimingOptions): Promise<Timing> {
+type Work = () => unknown;
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/**
+ * Times several variants in alternation (A B A B ...), so a change in machine load during the
+ * measurement hits them alike and their ratio stays fair.
+ */
+export async function timeInterleaved<K extends string>(works: Record<K, Work>, options: TimingOptions): Promise<Record<K, Timing>> {
+  const keys = Object.keys(works) as K[];
   for (let i = 0; i < options.warmups; i++) {
-    throwIfAborted(options.signal);
-    await work();
+    for (const key of keys) {
+      throwIfAborted(options.signal);
+      await works[key]();
+    }
   }
-  const loadAverage = loadavg()[0] ?? 0;
-  const samples: number[] = [];
-  const cpuStart = process.cpuUsage();
+  const loadAverage = Math.round((loadavg()[0] ?? 0) * 100) / 100;
+  const wall = new Map<K, number[]>(keys.map((key) => [key, []]));
+  const cpu = new Map<K, number>(keys.map((key) => [key, 0]));
   const started = performance.now();
-  while (samples.length < options.maxRuns && (samples.length < options.minRuns || performance.now() - started < options.budgetMs)) {
-    throwIfAborted(options.signal);
-    const t0 = performance.now();
-    await work();
-    samples.push(performance.now() - t0);
+  let rounds = 0;
+  while (rounds < options.maxRuns && (rounds < options.minRuns || performance.now() - started < options.budgetMs)) {
+    for (const key of keys) {
+      throwIfAborted(options.signal);
+      const cpuStart = process.cpuUsage();
+      const t0 = performance.now();
+      await works[key]();
+      wall.get(key)?.push(performance.now() - t0);
+      const used = process.cpuUsage(cpuStart);
+      cpu.set(key, (cpu.get(key) ?? 0) + (used.user + used.system) / 1000);
+    }
+    rounds++;
   }
-  const cpu = process.cpuUsage(cpuStart);
-  samples.sort((a, b) => a - b);
-  const middle = Math.floor(samples.length / 2);
-  const medianMs = samples.length % 2 === 1 ? (samples[middle] as number) : ((samples[middle - 1] as number) + (samples[middle] as number)) / 2;
-  return {
-    runs: samples.length,
-    medianMs,
-    cpuMs: (cpu.user + cpu.system) / 1000 / samples.length,
-    loadAverage: Math.round(loadAverage * 100) / 100,
-    cpus: cpus().length,
-  };
+  const result = {} as Record<K, Timing>;
+  for (const key of keys) {
+    result[key] = { runs: rounds, medianMs: median(wall.get(key) ?? []), cpuMs: (cpu.get(key) ?? 0) / rounds, loadAverage, cpus: cpus().length };
+  }
+  return result;
+}
+
+export async function timeRepeated(work: Work, options: TimingOptions): Promise<Timing> {
+  return (await timeInterleaved({ only: work }, options)).only;
 }

@@ -4,7 +4,10 @@
  */
 import { select, zoom, zoomIdentity } from 'd3';
 
+import { fitTransform } from './canvas-fit';
+
 import type { Selection, ZoomBehavior } from 'd3';
+import type { Bounds, Insets } from './canvas-fit';
 
 export interface ViewTransform {
   readonly x: number;
@@ -50,6 +53,15 @@ export class CanvasView {
 
   panBy(dxPx: number, dyPx: number): void {
     if (this.#selection !== null) this.#behaviour.translateBy(this.#selection, dxPx / this.transform.k, dyPx / this.transform.k);
+  }
+
+  /** Shows `bounds` (canvas coordinates) in the space the insets leave. */
+  fit(bounds: Bounds, insets: Insets): void {
+    const svg = this.#selection?.node();
+    if (svg === null || svg === undefined || this.#selection === null) return;
+    const box = svg.getBoundingClientRect();
+    const next = fitTransform(bounds, box, insets, MIN_SCALE);
+    if (next !== null) this.#behaviour.transform(this.#selection, zoomIdentity.translate(next.x, next.y).scale(next.k));
   }
 
   reset(): void {

@@ -23,3 +23,14 @@ export const PIPELINE_STEPS: readonly PipelineStep[] = [
   { kind: 'export', label: 'Export', icon: 'server', summary: 'TFLite for phones, fixed point for the board' },
   { kind: 'deploy', label: 'Deploy', icon: 'board', summary: 'Push, run on the device, compare with the budget' },
 ];
+
+const ICON_BY_KIND: ReadonlyMap<string, IconName> = new Map(PIPELINE_STEPS.map((step) => [step.kind, step.icon]));
+
+export function iconForKind(kind: string): IconName {
+  return ICON_BY_KIND.get(kind) ?? 'pipeline';
+}
+
+/** Short text for an SVG label that cannot wrap or ellipsise by itself. */
+export function clipText(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars - 1)}…`;
+}

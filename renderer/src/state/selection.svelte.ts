@@ -1,5 +1,12 @@
-/** What the inspector shows: the selected job or device, or nothing (then the backend's info). */
-export type Selection = { readonly kind: 'job'; readonly runId: string } | { readonly kind: 'device'; readonly id: string };
+/** What the inspector shows: the selected pipeline node, job or device, or nothing (then the backend's info). */
+export type Selection =
+  | { readonly kind: 'job'; readonly runId: string }
+  | { readonly kind: 'device'; readonly id: string }
+  | { readonly kind: 'node'; readonly id: string };
+
+function keyOf(selection: Selection): string {
+  return selection.kind === 'job' ? `job:${selection.runId}` : `${selection.kind}:${selection.id}`;
+}
 
 export class SelectionState {
   current: Selection | null = $state.raw(null);
@@ -9,10 +16,6 @@ export class SelectionState {
   }
 
   isSelected(selection: Selection): boolean {
-    const current = this.current;
-    if (current === null || current.kind !== selection.kind) return false;
-    return current.kind === 'job'
-      ? current.runId === (selection as { runId: string }).runId
-      : current.id === (selection as { id: string }).id;
+    return this.current !== null && keyOf(this.current) === keyOf(selection);
   }
 }

@@ -1,6 +1,12 @@
 /** The root's services, created once and handed to every component through a typed context. */
 import { createContext } from 'svelte';
 
+import { PipelineEditor } from '../pipeline/editor.svelte';
+import { EditorFiles } from '../pipeline/files.svelte';
+import { PaletteState } from '../pipeline/palette.svelte';
+import { RunState } from '../pipeline/runs.svelte';
+import { ValidationState } from '../pipeline/validation.svelte';
+
 import { ConnectionState } from './connection.svelte';
 import { DevicesState } from './devices.svelte';
 import { JobsState } from './jobs.svelte';
@@ -9,6 +15,7 @@ import { LogsState } from './logs.svelte';
 import { SelectionState } from './selection.svelte';
 import { SystemState } from './system.svelte';
 import { ThemeState } from './theme.svelte';
+import { ViewsState } from './views.svelte';
 
 import type { LiveTransport } from '../boot/live-transport';
 import type { StudioClient } from '../boot/studio-client';
@@ -23,11 +30,21 @@ export interface Studio {
   readonly selection: SelectionState;
   readonly system: SystemState;
   readonly theme: ThemeState;
+  readonly views: ViewsState;
+  readonly editor: PipelineEditor;
+  readonly files: EditorFiles;
 }
 
 export const [getStudio, setStudio] = createContext<Studio>();
 
 export function createStudio(live: LiveTransport, client: StudioClient, win: Window): Studio {
+  const selection = new SelectionState();
+  const editor = new PipelineEditor({
+    palette: new PaletteState(client),
+    validation: new ValidationState(client),
+    runs: new RunState(client),
+    selection,
+  });
   return {
     client,
     connection: new ConnectionState(live),
@@ -35,9 +52,12 @@ export function createStudio(live: LiveTransport, client: StudioClient, win: Win
     jobs: new JobsState(client),
     layout: new LayoutState(win),
     logs: new LogsState(client),
-    selection: new SelectionState(),
+    selection,
     system: new SystemState(client),
     theme: new ThemeState(win),
+    views: new ViewsState(),
+    editor,
+    files: new EditorFiles(client, editor),
   };
 }
 
@@ -45,6 +65,9 @@ function reload(studio: Studio): void {
   void studio.system.refresh();
   void studio.jobs.refresh();
   void studio.devices.refresh();
+  void studio.editor.palette.refresh();
+  void studio.editor.validation.check(studio.editor.doc);
+  void studio.editor.runs.refresh();
 }
 
 /**
@@ -58,6 +81,8 @@ export function attachStudio(studio: Studio, live: LiveTransport): () => void {
     studio.jobs.attach(),
     studio.logs.attach(),
     studio.devices.attach(),
+    studio.editor.runs.attach(),
+    studio.client.on('app.openFile', ({ path, contents }) => studio.files.openFromHost(path, contents)),
     live.onConnectionChange((info) => {
       studio.logs.noteConnection(info);
       if (info.status === 'connected') reload(studio);

@@ -49,7 +49,7 @@ export function phoneSummary(entry: AdbDeviceEntry, info: AndroidDeviceInfo | nu
     state: entry.state,
     // adb's listing replaces spaces in the model with underscores; the phone's own getprop does not.
     model: identity?.model ?? entry.model?.replace(/_/g, ' ') ?? null,
-    simulated: identity?.simulator != null,
+    simulated: (identity?.simulator ?? null) !== null,
     details,
   };
 }

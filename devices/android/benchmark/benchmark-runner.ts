@@ -117,7 +117,7 @@ export class BenchmarkRunner {
     const modelSha256 = sha256(request.model);
     const remoteModel = `${REMOTE_DIR}/${request.modelName ?? `spvit-${modelSha256.slice(0, 16)}.tflite`}`;
     const startedAt = new Date();
-    const coolDown = request.coolDown == null ? null : await waitForCoolDown(this.phone, { ...request.coolDown, ...call });
+    const coolDown = request.coolDown === undefined || request.coolDown === null ? null : await waitForCoolDown(this.phone, { ...request.coolDown, ...call });
     const before = coolDown?.last ?? (await readThermalSnapshot(this.phone, call));
     await this.phone.push(request.model, remoteModel, { ...call, permissions: 0o644 });
     const cpuMask = request.cpus === 'all' ? null : request.cpus === undefined || request.cpus === 'big' ? info.health.bigCoreMask : request.cpus;

@@ -49,6 +49,11 @@ export async function listAllDevices(options: { hub: PhoneHub; serialPaths: read
 }
 
 const RETRY_MS = 5_000;
+/**
+ * adb servers before 30 do not tell track-devices when a phone turns unauthorized or back to
+ * device after the RSA prompt; while any phone is in such a state the list is also re-read.
+ */
+const UNSETTLED_REFRESH_MS = 3_000;
 
 /** Follows the adb server's device list (track-devices) and reports full device lists. */
 export class DeviceWatcher {
@@ -59,6 +64,7 @@ export class DeviceWatcher {
   #stop: (() => Promise<void>) | null = null;
   #starting = false;
   #retry: NodeJS.Timeout | null = null;
+  #refresh: NodeJS.Timeout | null = null;
   #disposed = false;
   #lastPayload = '';
 
@@ -104,6 +110,7 @@ export class DeviceWatcher {
   async dispose(): Promise<void> {
     this.#disposed = true;
     if (this.#retry !== null) clearTimeout(this.#retry);
+    if (this.#refresh !== null) clearTimeout(this.#refresh);
     const stop = this.#stop;
     this.#stop = null;
     await stop?.().catch(() => undefined);
@@ -121,7 +128,22 @@ export class DeviceWatcher {
     this.#retry.unref();
   }
 
+  #refreshWhileUnsettled(entries: readonly AdbDeviceEntry[]): void {
+    if (this.#disposed || this.#refresh !== null || entries.every((entry) => entry.state === 'device')) return;
+    this.#refresh = setTimeout(() => {
+      this.#refresh = null;
+      this.#hub()
+        .listDevices({ timeoutMs: 5_000 })
+        .then((fresh) => this.#publish(fresh))
+        .catch(() => {
+          // The tracker reports a missing server; nothing to add here.
+        });
+    }, UNSETTLED_REFRESH_MS);
+    this.#refresh.unref();
+  }
+
   async #publish(entries: AdbDeviceEntry[]): Promise<void> {
+    this.#refreshWhileUnsettled(entries);
     // Known phones keep their identity; new ones in state `device` are read once.
     const phones = await Promise.all(
       entries.map(async (entry) => {

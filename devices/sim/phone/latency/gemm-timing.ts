@@ -44,8 +44,16 @@ export function columnTileWidth(shape: GemmShape, threads: number, tile: { rows:
   return { nc: Math.max(tileColumns, nc), rowTiles };
 }
 
+interface TileContext {
+  shape: GemmShape;
+  memory: MemorySystem;
+  /** Workers sharing the DRAM bandwidth. */
+  sharingCores: number;
+}
+
 /** Microseconds one core needs for one mr x nc tile over the full k. */
-function tileTimeUs(core: WorkerCore, shape: GemmShape, nc: number, memory: MemorySystem, sharingCores: number): number {
+function tileTimeUs(core: WorkerCore, nc: number, context: TileContext): number {
+  const { shape, memory, sharingCores } = context;
   const { cluster } = core;
   const mr = cluster.gemmTileRows;
   const paddedColumns = divideRoundUp(nc, cluster.gemmTileColumns) * cluster.gemmTileColumns;
@@ -83,10 +91,11 @@ export function gemmTimeUs(shape: GemmShape, cores: WorkerCore[], memory: Memory
   const mr = first.cluster.gemmTileRows;
   const tiles = shape.batch * divideRoundUp(shape.m, mr) * divideRoundUp(shape.n, nc);
   const lastColumns = shape.n - (divideRoundUp(shape.n, nc) - 1) * nc;
-  const fullUs = cores.map((core) => tileTimeUs(core, shape, nc, memory, cores.length));
+  const context: TileContext = { shape, memory, sharingCores: cores.length };
+  const fullUs = cores.map((core) => tileTimeUs(core, nc, context));
   const averageUs = fullUs.map((full, index) => {
     // The last column tile is narrower; spread its saving over the tiles.
-    const narrow = tileTimeUs(cores[index]!, shape, lastColumns, memory, cores.length);
+    const narrow = tileTimeUs(cores[index]!, lastColumns, context);
     const columnTiles = divideRoundUp(shape.n, nc);
     return (full * (columnTiles - 1) + narrow) / columnTiles;
   });

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseBenchmarkOutput } from '../../../android/benchmark/parse-benchmark-output';
-import { DEIT_TINY, TINY_VIT, vitTflite } from '../../../../test/fixtures/android/tflite-vit';
-import { GALAXY_S20 } from '../profiles/galaxy-s20';
-import { MOTO_E5_PLAY } from '../profiles/moto-e5-play';
-import { PIXEL_4A } from '../profiles/pixel-4a';
-import { SimShell } from '../shell/shell';
-import { SimPhone } from '../sim-phone';
-import { readTfliteModel } from '../tflite/read-tflite';
+import { parseBenchmarkOutput } from '../../devices/android/benchmark/parse-benchmark-output';
+import { DEIT_TINY, TINY_VIT, vitTflite } from '../fixtures/android/tflite-vit';
+import { GALAXY_S20 } from '../../devices/sim/phone/profiles/galaxy-s20';
+import { MOTO_E5_PLAY } from '../../devices/sim/phone/profiles/moto-e5-play';
+import { PIXEL_4A } from '../../devices/sim/phone/profiles/pixel-4a';
+import { SimShell } from '../../devices/sim/phone/shell/shell';
+import { SimPhone } from '../../devices/sim/phone/sim-phone';
+import { readTfliteModel } from '../../devices/sim/phone/tflite/read-tflite';
 
-import { formatStatLine, formatStreamDouble } from './tf-format';
+import { formatStatLine, formatStreamDouble } from '../../devices/sim/phone/benchmark-model/tf-format';
 
-import type { SimPhoneProfile } from '../profiles/profile';
+import type { SimPhoneProfile } from '../../devices/sim/phone/profiles/profile';
 
 const BINARY = '/data/local/tmp/benchmark_model';
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
-import { DEIT_TINY, TINY_VIT, vitBlockTflite, vitTflite } from '../../../../test/fixtures/android/tflite-vit';
-import { GALAXY_S20 } from '../profiles/galaxy-s20';
-import { readTfliteModel, TfliteLoadError } from '../tflite/read-tflite';
+import { DEIT_TINY, TINY_VIT, vitBlockTflite, vitTflite } from '../fixtures/android/tflite-vit';
+import { GALAXY_S20 } from '../../devices/sim/phone/profiles/galaxy-s20';
+import { readTfliteModel, TfliteLoadError } from '../../devices/sim/phone/tflite/read-tflite';
 
-import { ModelLoadError } from './estimator';
-import { estimateTfliteLatency } from './tflite-cost-model';
+import { ModelLoadError } from '../../devices/sim/phone/latency/estimator';
+import { estimateTfliteLatency } from '../../devices/sim/phone/latency/tflite-cost-model';
 
-import type { LatencyEstimateOptions } from './estimator';
+import type { LatencyEstimateOptions } from '../../devices/sim/phone/latency/estimator';
 
 const BIG_CORES = [4, 5, 6, 7];
 

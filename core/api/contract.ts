@@ -3,8 +3,10 @@
  * add a domain there and spread it here. Types everywhere are derived from these schemas.
  */
 import { appEvents } from './contracts/app';
+import { deployEvents, deployMethods } from './contracts/deploy';
 import { devicesEvents, devicesMethods } from './contracts/devices';
 import { jobsEvents, jobsMethods } from './contracts/jobs';
+import { latencyEvents, latencyMethods } from './contracts/latency';
 import { pipelineEvents, pipelineMethods } from './contracts/pipeline';
 import { systemEvents, systemMethods } from './contracts/system';
 
@@ -16,6 +18,8 @@ export const contract = {
     ...jobsMethods,
     ...devicesMethods,
     ...pipelineMethods,
+    ...latencyMethods,
+    ...deployMethods,
   },
   events: {
     ...systemEvents,
@@ -23,6 +27,8 @@ export const contract = {
     ...appEvents,
     ...devicesEvents,
     ...pipelineEvents,
+    ...latencyEvents,
+    ...deployEvents,
   },
 } as const satisfies ContractShape;
 

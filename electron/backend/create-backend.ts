@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { contract } from '../../core/api/contract';
 import { serve } from '../../core/api/server';
 
+import { deployHandlers } from './handlers/deploy';
 import { DeviceWatcher, devicesHandlers, lazyAdbServerHub } from './handlers/devices';
 import { jobsHandlers } from './handlers/jobs';
+import { latencyHandlers } from './handlers/latency';
 import { pipelineHandlers } from './handlers/pipeline';
 import { systemHandlers } from './handlers/system';
 import { JobManager } from './job-manager';
@@ -46,6 +48,8 @@ export function createBackend(options: CreateBackendOptions): StudioBackend {
     ...jobsHandlers(deps),
     ...devicesHandlers(deps, { hub: adbHub, watcher: deviceWatcher }),
     ...pipelineHandlers(deps),
+    ...latencyHandlers(deps, { hub: adbHub }),
+    ...deployHandlers(deps, { hub: adbHub }),
   };
   const backend = serve(contract, handlers, {
     validateResults: options.validateResults ?? false,

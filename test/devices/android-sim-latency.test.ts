@@ -61,7 +61,7 @@ describe('estimateTfliteLatency', () => {
   });
 
   it('makes latency a staircase in the token count (flat steps, then jumps at tile edges)', () => {
-    const latencies = [];
+    const latencies: number[] = [];
     for (let tokens = 100; tokens <= 196; tokens += 4) {
       latencies.push(estimateTfliteLatency(vitBlockTflite({ tokens, dim: 192, heads: 3, mlpRatio: 4 }), options()).totalUs);
     }

@@ -9,6 +9,7 @@ import { jobsEvents, jobsMethods } from './contracts/jobs';
 import { latencyEvents, latencyMethods } from './contracts/latency';
 import { pipelineEvents, pipelineMethods } from './contracts/pipeline';
 import { systemEvents, systemMethods } from './contracts/system';
+import { trainingEvents, trainingMethods } from './contracts/training';
 
 import type { ContractShape } from './define';
 
@@ -18,6 +19,7 @@ export const contract = {
     ...jobsMethods,
     ...devicesMethods,
     ...pipelineMethods,
+    ...trainingMethods,
     ...latencyMethods,
     ...deployMethods,
   },
@@ -27,6 +29,7 @@ export const contract = {
     ...appEvents,
     ...devicesEvents,
     ...pipelineEvents,
+    ...trainingEvents,
     ...latencyEvents,
     ...deployEvents,
   },

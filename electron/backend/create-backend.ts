@@ -11,6 +11,7 @@ import { jobsHandlers } from './handlers/jobs';
 import { latencyHandlers } from './handlers/latency';
 import { pipelineHandlers } from './handlers/pipeline';
 import { systemHandlers } from './handlers/system';
+import { trainingHandlers } from './handlers/training';
 import { JobManager } from './job-manager';
 
 import type { Contract } from '../../core/api/contract';
@@ -48,6 +49,7 @@ export function createBackend(options: CreateBackendOptions): StudioBackend {
     ...jobsHandlers(deps),
     ...devicesHandlers(deps, { hub: adbHub, watcher: deviceWatcher }),
     ...pipelineHandlers(deps),
+    ...trainingHandlers(deps),
     ...latencyHandlers(deps, { hub: adbHub }),
     ...deployHandlers(deps, { hub: adbHub }),
   };

@@ -1,0 +1,154 @@
+/**
+ * Train node: dense pre-training (optional), then SPViT to a latency budget (LUT -> budget solver ->
+ * keep-ratio targets -> training with the ratio loss, the distillation losses and the optional
+ * latency hinge). Both stages checkpoint into the node's folder and resume from there. Writes the
+ * dense weights (nodes/<id>/dense.safetensors) and the SPViT model (model.safetensors in the run).
+ */
+import { join } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs-core';
+
+import { StudioError } from '../../shared/errors';
+import { createModel } from '../../models/registry';
+import { loadWeightsFile, saveWeightsFile } from '../../models/weights';
+import { saveSpvitCheckpoint } from '../../spvit/checkpoint';
+import { wrapBackbone } from '../../spvit/load';
+import { writeAtomically } from '../../train/atomic-file';
+import { parameterLayout, readParameters, writeParameters } from '../../train/parameter-layout';
+import { LossWeightsSchema } from '../../train/replica-spec';
+
+import { openDatasetValue } from './dataset';
+import { planSpvit } from './train-targets';
+import { resolveWorkers, runStage } from './train-stage';
+
+import type { Dataset } from '../../data/dataset';
+import type { Jsonable } from '../../shared/jsonable';
+import type { TrainProgress } from '../../train/train-types';
+import type { ExecutorContext, NodeExecutor } from '../executors';
+import type { BackboneValue, DatasetValue, LatencyTableValue } from '../port-values';
+import type { StageHostOptions } from './train-stage';
+import type { SpvitPlan } from './train-targets';
+
+export interface TrainExecutorOptions {
+  /** Overrides the node's `workers` (the CLI's --workers); 0 trains in this thread. */
+  workers?: number;
+  /** tfjs backend for worker threads; default: the backend of this thread. */
+  backend?: string;
+  logEverySteps?: number;
+  checkpointEverySeconds?: number;
+  onProgress?: (nodeId: string, progress: TrainProgress) => void;
+}
+
+/** The SPViT model's parameters start from the dense ones: check that its backbone prefix matches. */
+function withBackbonePrefix(fresh: Float32Array, dense: Float32Array, keys: { spvit: string[]; dense: string[] }): Float32Array {
+  const matches = keys.dense.every((key, i) => keys.spvit[i] === key);
+  if (!matches) throw new StudioError('internal/bug', 'The SPViT model does not list its backbone parameters first, in the backbone order.');
+  const out = Float32Array.from(fresh);
+  out.set(dense, 0);
+  return out;
+}
+
+function modelFile(context: ExecutorContext<'train'>): string {
+  const trainNodes = context.pipeline.nodes.filter((node) => node.kind === 'train').length;
+  return join(context.runDir, trainNodes === 1 ? 'model.safetensors' : `model-${context.node.id}.safetensors`);
+}
+
+async function trainNode(context: ExecutorContext<'train'>, options: TrainExecutorOptions): Promise<Record<string, Jsonable>> {
+  const config = context.node.config;
+  const dataset = context.inputs['dataset'] as DatasetValue;
+  const backbone = context.inputs['backbone'] as BackboneValue;
+  const lut = context.inputs['lut'] as LatencyTableValue | undefined;
+  context.progress(null, 'reading the dataset');
+  const opened = await openDatasetValue(dataset);
+  const host: StageHostOptions = {
+    workers: resolveWorkers(config.workers, options.workers),
+    backend: options.backend ?? tf.getBackend(),
+    logEverySteps: options.logEverySteps ?? 10,
+    checkpointEverySeconds: options.checkpointEverySeconds ?? 60,
+    onProgress: (progress) => options.onProgress?.(context.node.id, progress),
+  };
+  const data = { train: opened.train, val: opened.val.length > 0 ? opened.val : null, augment: true };
+  const spec = backbone.spec as Parameters<typeof createModel>[0];
+  const reference = createModel(spec, { seed: config.seed });
+  const denseLayout = parameterLayout(reference.parameters(), { spvit: false });
+  const denseFile = join(context.nodeDir, 'dense.safetensors');
+  const labelSmoothing = config.dense?.labelSmoothing ?? 0.1;
+  const summary: { [key: string]: Jsonable } = { workers: host.workers, backend: host.backend };
+  try {
+    if (backbone.weights !== null) await loadWeightsFile(reference, backbone.weights);
+    let dense = readParameters(reference.parameters(), denseLayout);
+    if (config.dense !== undefined) {
+      const d = config.dense;
+      const result = await runStage({
+        context, host, stage: 'dense',
+        replica: { kind: 'dense', spec, seed: config.seed, labelSmoothing: d.labelSmoothing },
+        entries: reference.parameters(), data,
+        hyper: { epochs: d.epochs, batchSize: d.batchSize, schedule: { kind: 'dense', lr: d.lr, minLr: d.minLr, warmupEpochs: d.warmupEpochs, epochs: d.epochs }, weightDecay: d.weightDecay, seed: config.seed },
+        loss: null, targets: [], budgetMs: null, inferenceMode: 'argmax',
+        initialParameters: () => dense, teacher: null,
+      });
+      dense = result.parameters;
+      summary['dense'] = { steps: result.steps, resumedFrom: result.resumedFrom, valAccuracy: result.validation?.accuracy ?? null, msPerStep: result.msPerStep };
+    }
+    writeParameters(reference.parameters(), denseLayout, dense);
+    await writeAtomically(denseFile, (temporary) => saveWeightsFile(reference, temporary, { 'spvit.stage': 'dense' }));
+    if (config.spvit === undefined) {
+      return { model: JSON.parse(JSON.stringify({ dir: context.nodeDir, weightsPath: denseFile, denseWeightsPath: denseFile, spec: backbone.spec, spvit: null, dataset, backbone, train: summary })) as Jsonable };
+    }
+    const plan = await planSpvit({ config: config.spvit, backbone, model: reference, lut });
+    const weightsPath = await trainSpvit(context, { host, data, spec, plan, dense, denseKeys: reference.parameters().map((e) => e.key), labelSmoothing, summary });
+    const value = {
+      dir: context.nodeDir, weightsPath, denseWeightsPath: denseFile, spec: backbone.spec,
+      spvit: plan.settings, positions: plan.positions, targets: plan.targets, budgetMs: plan.budgetMs,
+      predictedMs: plan.predictedMs, denseMs: plan.denseMs, lut: plan.lut, dataset, backbone, train: summary,
+    };
+    return { model: JSON.parse(JSON.stringify(value)) as Jsonable };
+  } finally {
+    reference.dispose();
+  }
+}
+
+interface SpvitStageInput {
+  host: StageHostOptions;
+  data: { train: Dataset; val: Dataset | null; augment: boolean };
+  spec: Parameters<typeof createModel>[0];
+  plan: SpvitPlan;
+  dense: Float32Array;
+  denseKeys: string[];
+  labelSmoothing: number;
+  summary: { [key: string]: Jsonable };
+}
+
+async function trainSpvit(context: ExecutorContext<'train'>, input: SpvitStageInput): Promise<string> {
+  const config = context.node.config;
+  const s = config.spvit as NonNullable<typeof config.spvit>;
+  const { plan } = input;
+  const model = wrapBackbone(createModel(input.spec, { seed: config.seed }), plan.settings, config.seed);
+  try {
+    const entries = model.parameters();
+    const loss = LossWeightsSchema.parse({ ce: 1, ratio: s.loss.ratio, distill: s.loss.distill, token: s.loss.token, latencyHinge: plan.hinge === null ? 0 : s.loss.latencyHinge });
+    const result = await runStage({
+      context, host: input.host, stage: 'spvit',
+      replica: { kind: 'spvit', spec: input.spec, settings: plan.settings, seed: config.seed, labelSmoothing: input.labelSmoothing, loss, targets: plan.targets, gumbelTau: s.gumbelTau, hinge: plan.hinge },
+      entries, data: input.data,
+      hyper: {
+        epochs: s.epochs, batchSize: s.batchSize, weightDecay: s.weightDecay, seed: config.seed,
+        schedule: { kind: 'spvit', lr: s.lr, minLr: s.minLr, epochs: s.epochs, backboneFreezeEpochs: s.backboneFreezeEpochs, backboneLrCap: s.backboneLrCap },
+      },
+      loss, targets: plan.targets, budgetMs: plan.budgetMs, inferenceMode: s.inferenceMode,
+      initialParameters: (fresh) => withBackbonePrefix(fresh, input.dense, { spvit: entries.map((e) => e.key), dense: input.denseKeys }),
+      teacher: input.dense,
+    });
+    input.summary['spvit'] = { steps: result.steps, resumedFrom: result.resumedFrom, valAccuracy: result.validation?.accuracy ?? null, valKeepRatios: result.validation?.keepRatios ?? [], msPerStep: result.msPerStep };
+    writeParameters(entries, parameterLayout(entries, { spvit: true }), result.parameters);
+    const file = modelFile(context);
+    await writeAtomically(file, (temporary) => saveSpvitCheckpoint(model, temporary, { 'spvit.stage': 'spvit' }));
+    return file;
+  } finally {
+    model.dispose();
+  }
+}
+
+export function createTrainExecutor(options: TrainExecutorOptions = {}): NodeExecutor<'train'> {
+  return { kind: 'train', execute: (context) => trainNode(context, options) };
+}

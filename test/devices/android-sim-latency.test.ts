@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
+import { exportTflite } from '../../core/export/tflite/export-model';
+import { buildMicroModel } from '../../core/export/tflite/micro-models';
+import { microModelSourceForArch } from '../../core/export/tflite/profiling-source';
+import { createModel, specFromTimm } from '../../core/models/registry';
 import { DEIT_TINY, TINY_VIT, vitBlockTflite, vitTflite } from '../fixtures/android/tflite-vit';
 import { GALAXY_S20 } from '../../devices/sim/phone/profiles/galaxy-s20';
 import { readTfliteModel, TfliteLoadError } from '../../devices/sim/phone/tflite/read-tflite';
@@ -77,5 +81,23 @@ describe('estimateTfliteLatency', () => {
     const estimate = estimateTfliteLatency(vitTflite(TINY_VIT), options({ useGpu: true }));
     expect(estimate.ops.map((op) => op.nodeType)).toEqual(['TfLiteGpuDelegateV2']);
     expect(estimate.delegate).toBe('gpu');
+  });
+
+  it("reads the studio's own TFLite export: dense DeiT-Tiny lands at 40-60 ms, block micro-models grow with N", () => {
+    const model = createModel(specFromTimm('deit_tiny_patch16_224'), { seed: 1 });
+    let exported;
+    try {
+      exported = exportTflite(model);
+    } finally {
+      model.dispose();
+    }
+    const estimate = estimateTfliteLatency(exported.bytes, options());
+    expect(estimate.ops).toHaveLength(Object.values(exported.operators).reduce((sum, count) => sum + count, 0));
+    expect(estimate.totalUs / 1000).toBeGreaterThan(40);
+    expect(estimate.totalUs / 1000).toBeLessThan(60);
+    const { source } = microModelSourceForArch('deit_tiny_patch16_224');
+    const block = (tokens: number): number => estimateTfliteLatency(buildMicroModel(source, 'block', tokens).bytes, options()).totalUs;
+    expect(block(50)).toBeLessThan(block(98));
+    expect(block(98)).toBeLessThan(block(197));
   });
 });

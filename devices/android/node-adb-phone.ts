@@ -67,7 +67,8 @@ export class AdbServerPhone implements PhoneAgent {
   shell(command: string, options: PhoneCallOptions = {}): Promise<ShellResult> {
     const what = `${describe(command)} on ${this.serial}`;
     return withDeadline(what, { ...options, defaultTimeoutMs: DEFAULT_SHELL_TIMEOUT_MS }, async (scope) => {
-      const socket = await this.#open(`exec:${command}; echo "${EXIT_MARKER}$?"`, what);
+      // A newline, not ';': a trailing comment or '&' in `command` must not swallow the echo.
+      const socket = await this.#open(`exec:${command}\necho "${EXIT_MARKER}$?"`, what);
       scope.signal.addEventListener('abort', () => void socket.close(), { once: true });
       let bytes: Uint8Array;
       try {

@@ -233,6 +233,8 @@ describe.skipIf(adb === null)('Android phones over adb, against the simulated ph
 
     it('runs shell commands with exit statuses, and times out or cancels long ones', async () => {
       expect(await phone.shell('ls /nope')).toEqual({ output: 'ls: /nope: No such file or directory\n', exitCode: 1 });
+      expect(await phone.shell('echo hi # a trailing comment')).toEqual({ output: 'hi\n', exitCode: 0 });
+      expect(await phone.shell('echo -n no-newline')).toEqual({ output: 'no-newline', exitCode: 0 });
       let timedOut: unknown;
       await phone.shell('sleep 600', { timeoutMs: 300 }).catch((error: unknown) => (timedOut = error));
       expectCode(timedOut, 'device/timeout');

@@ -23,9 +23,17 @@ function waitForExit(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startStudio(extraArgs: readonly string[] = []): Promise<StudioProcess> {
-  const child = spawn(process.execPath, ['bin/spvit.js', 'serve', '--port', '0', ...extraArgs], {
-    cwd: ROOT,
+export interface StartStudioOptions {
+  /** The workspace (where the file dialog starts); default: the project's root. */
+  cwd?: string;
+  /** Added to this process's environment (e.g. ANDROID_ADB_SERVER_PORT). */
+  env?: Readonly<Record<string, string>>;
+}
+
+export async function startStudio(extraArgs: readonly string[] = [], options: StartStudioOptions = {}): Promise<StudioProcess> {
+  const child = spawn(process.execPath, [`${ROOT}bin/spvit.js`, 'serve', '--port', '0', ...extraArgs], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

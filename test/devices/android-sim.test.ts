@@ -264,9 +264,10 @@ describe.skipIf(adb === null)('Android phones over adb, against the simulated ph
       let afterwards: unknown;
       await phone.shell('echo hello').catch((error: unknown) => (afterwards = error));
       expectCode(afterwards, 'device/disconnected');
+      // adb 29 lists an unplugged network phone as offline while it retries, then drops it.
       let reopen: unknown;
       await hub.openPhone(server.serial).catch((error: unknown) => (reopen = error));
-      expectCode(reopen, 'device/disconnected');
+      expect(isStudioError(reopen, 'device/disconnected') || isStudioError(reopen, 'device/not-found')).toBe(true);
     });
   });
 

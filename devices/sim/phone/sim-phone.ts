@@ -33,6 +33,8 @@ export interface SimPhoneOptions {
   /** How the phone answers adb's RSA prompt. */
   auth?: SimAdbAuthPolicy;
   initialTemperatureC?: number;
+  /** Wall clock in ms for the phone's time; injectable so tests control cooling. */
+  wallClockMs?: () => number;
   /** The latency model of benchmark_model; reads .tflite files by default. */
   estimateLatency?: EstimateLatency;
 }
@@ -48,8 +50,12 @@ export class SimPhone implements SimPhoneServices {
 
   constructor(options: SimPhoneOptions) {
     this.profile = options.profile;
-    const stateOptions = { profile: options.profile, ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }) };
-    this.state = new SimPhoneState(options.initialTemperatureC === undefined ? stateOptions : { ...stateOptions, initialTemperatureC: options.initialTemperatureC });
+    this.state = new SimPhoneState({
+      profile: options.profile,
+      ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+      ...(options.initialTemperatureC === undefined ? {} : { initialTemperatureC: options.initialTemperatureC }),
+      ...(options.wallClockMs === undefined ? {} : { wallClockMs: options.wallClockMs }),
+    });
     this.fs = new SimFilesystem({ nowS: () => this.state.epochS() });
     installSystemFiles(this.fs, this.profile, this.state);
     this.auth = options.auth ?? 'none';

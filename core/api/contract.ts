@@ -7,7 +7,9 @@ import { deployEvents, deployMethods } from './contracts/deploy';
 import { devicesEvents, devicesMethods } from './contracts/devices';
 import { jobsEvents, jobsMethods } from './contracts/jobs';
 import { latencyEvents, latencyMethods } from './contracts/latency';
+import { lutsMethods } from './contracts/luts';
 import { pipelineEvents, pipelineMethods } from './contracts/pipeline';
+import { runsMethods } from './contracts/runs';
 import { systemEvents, systemMethods } from './contracts/system';
 import { trainingEvents, trainingMethods } from './contracts/training';
 
@@ -22,6 +24,8 @@ export const contract = {
     ...trainingMethods,
     ...latencyMethods,
     ...deployMethods,
+    ...lutsMethods,
+    ...runsMethods,
   },
   events: {
     ...systemEvents,

@@ -9,7 +9,9 @@ import { deployHandlers } from './handlers/deploy';
 import { DeviceWatcher, devicesHandlers, lazyAdbServerHub } from './handlers/devices';
 import { jobsHandlers } from './handlers/jobs';
 import { latencyHandlers } from './handlers/latency';
+import { lutsHandlers } from './handlers/luts';
 import { pipelineHandlers } from './handlers/pipeline';
+import { runsHandlers } from './handlers/runs';
 import { systemHandlers } from './handlers/system';
 import { trainingHandlers } from './handlers/training';
 import { JobManager } from './job-manager';
@@ -52,6 +54,8 @@ export function createBackend(options: CreateBackendOptions): StudioBackend {
     ...trainingHandlers(deps),
     ...latencyHandlers(deps, { hub: adbHub }),
     ...deployHandlers(deps, { hub: adbHub }),
+    ...lutsHandlers(deps),
+    ...runsHandlers(deps),
   };
   const backend = serve(contract, handlers, {
     validateResults: options.validateResults ?? false,

@@ -74,7 +74,7 @@ export const PipelineFileSchema = z.object({
   name: z.string(),
 });
 
-export const NodeRunStateSchema = z.enum(['idle', 'pending', 'running', 'done', 'reused', 'failed', 'cancelled']);
+export const NodeRunStateSchema = z.enum(['idle', 'pending', 'running', 'done', 'reused', 'failed', 'cancelled', 'skipped']);
 export type NodeRunState = z.infer<typeof NodeRunStateSchema>;
 
 export const NodeStateEventSchema = z.object({

@@ -6,9 +6,18 @@ import { createCoreExecutorRegistry } from '../../../core/pipeline';
 import { registerTrainingExecutors } from '../../../core/pipeline/executors/train-executors';
 
 import type { ExecutorRegistry } from '../../../core/pipeline';
+import type { TrainExecutorOptions } from '../../../core/pipeline/executors/train';
 import type { BackendDeps } from '../deps';
 
-export function pipelineExecutors(deps: BackendDeps): ExecutorRegistry {
+export interface PipelineExecutorOptions {
+  /** The trainer's progress (the same as training.start's training.progress events carry). */
+  onTrainingProgress?: TrainExecutorOptions['onProgress'];
+}
+
+export function pipelineExecutors(deps: BackendDeps, options: PipelineExecutorOptions = {}): ExecutorRegistry {
   const backend = deps.tensorBackend();
-  return registerTrainingExecutors(createCoreExecutorRegistry(), backend === null ? {} : { backend });
+  return registerTrainingExecutors(createCoreExecutorRegistry(), {
+    ...(backend === null ? {} : { backend }),
+    ...(options.onTrainingProgress === undefined ? {} : { onProgress: options.onTrainingProgress }),
+  });
 }

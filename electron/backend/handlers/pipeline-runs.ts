@@ -7,17 +7,24 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
 import { readRunReport, runPipeline, validatePipeline } from '../../../core/pipeline';
+import { writeRunSummary } from '../../../core/pipeline/executors/evaluate-summary';
+import { runnablePart } from '../../../core/pipeline/executors/train-executors';
 import { StudioError, toSerializedError } from '../../../core/shared/errors';
 import { planPipeline } from '../../../core/pipeline/plan';
 
 import type { EditorDocument, NodeStateEvent } from '../../../core/api/contracts/pipeline';
+import type { TrainingProgress } from '../../../core/api/contracts/training';
 import type { DeviceKindRegistry, ExecutorRegistry, RunEvent } from '../../../core/pipeline';
 import type { JobManager } from '../job-manager';
 
 export interface PipelineRunEmitter {
   nodeState(event: NodeStateEvent): void;
   metric(event: { runId: string; nodeId: string; name: string; value: number; step?: number; epoch?: number; at: string }): void;
+  trainingProgress(event: TrainingProgress): void;
 }
+
+/** Executors for one run; training progress goes to the given listener. */
+export type RegistryFactory = (onTrainingProgress: (nodeId: string, progress: Omit<TrainingProgress, 'runId' | 'nodeId'>) => void) => ExecutorRegistry;
 
 export interface StartRunOptions {
   document: unknown;
@@ -65,10 +72,10 @@ export class PipelineRuns {
   readonly #runs = new Map<string, RunRecord>();
   readonly #jobs: JobManager;
   readonly #runsDir: string;
-  readonly #registry: () => ExecutorRegistry;
+  readonly #registry: RegistryFactory;
   readonly #deviceKinds: DeviceKindRegistry;
 
-  constructor(options: { jobs: JobManager; runsDir: string; registry: () => ExecutorRegistry; deviceKinds: DeviceKindRegistry }) {
+  constructor(options: { jobs: JobManager; runsDir: string; registry: RegistryFactory; deviceKinds: DeviceKindRegistry }) {
     this.#jobs = options.jobs;
     this.#runsDir = options.runsDir;
     this.#registry = options.registry;
@@ -77,9 +84,11 @@ export class PipelineRuns {
 
   start(options: StartRunOptions, emit: PipelineRunEmitter): { runId: string; runDir: string; order: string[] } {
     const document = options.upTo === undefined ? options.document : upstreamDocument(options.document, options.upTo);
-    const pipeline = validatePipeline(document, { origin: options.origin, deviceKinds: this.#deviceKinds });
-    const order = planPipeline(pipeline).map((step) => step.node.id);
     const runId = `pipeline-${randomUUID().slice(0, 8)}`;
+    const registry = this.#registry((nodeId, progress) => emit.trainingProgress({ runId, nodeId, ...progress }));
+    // Nodes this studio build has no executor for (and what depends on them) are skipped, and say so.
+    const { pipeline, skipped } = runnablePart(validatePipeline(document, { origin: options.origin, deviceKinds: this.#deviceKinds }), registry);
+    const order = planPipeline(pipeline).map((step) => step.node.id);
     const runDir = join(this.#runsDir, runId);
     const record: RunRecord = { runDir, order, nodes: new Map() };
     this.#runs.set(runId, record);
@@ -90,6 +99,10 @@ export class PipelineRuns {
       emit.nodeState(next);
     };
     for (const nodeId of order) update(nodeId, { state: 'pending', message: 'waiting' });
+    for (const entry of skipped) {
+      const nodeId = entry.split(' ')[0] ?? entry;
+      update(nodeId, { state: 'skipped', message: 'no executor for this node kind in this studio build (or an upstream node)' });
+    }
     const title = options.upTo === undefined ? `Run ${pipeline.name}` : `Run ${pipeline.name} up to ${options.upTo}`;
     this.#jobs.start({
       kind: 'pipeline',
@@ -117,8 +130,8 @@ export class PipelineRuns {
           }
         };
         try {
-          const result = await runPipeline({ pipeline, document, runDir, registry: this.#registry(), baseDir: options.baseDir, signal, onEvent });
-          return { runDir, status: result.status };
+          const result = await runPipeline({ pipeline, document, runDir, registry, baseDir: options.baseDir, signal, onEvent });
+          return { runDir, status: result.status, skipped, ...(await writeRunSummary(runDir)) };
         } catch (error) {
           await this.#recordFailure(record, update, error);
           throw error;
@@ -133,7 +146,7 @@ export class PipelineRuns {
     if (record === undefined) {
       throw new StudioError('input/not-found', `No pipeline run ${runId} in this session`, { details: { runId }, hint: 'Runs from before the studio restarted are in their run folders.' });
     }
-    return { runId, runDir: record.runDir, order: record.order, nodes: record.order.flatMap((id) => record.nodes.get(id) ?? []) };
+    return { runId, runDir: record.runDir, order: record.order, nodes: [...record.nodes.values()] };
   }
 
   /** Puts each failed node's own error (from report.json) on it; nodes never reached go back to idle. */

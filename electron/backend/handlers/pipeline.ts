@@ -2,11 +2,12 @@
  * pipeline.*: palette, validation, files and runs for the editor. The workspace (where the file
  * browser starts and relative paths resolve) is the folder the studio was started in.
  */
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 
 import { checkPipeline, createDeviceKindRegistry } from '../../../core/pipeline';
 import { topologicalOrder } from '../../../core/pipeline/graph';
 
+import { runsFolder } from './luts';
 import { buildPalette } from './pipeline-palette';
 import { browseFolder, readPipelineFile, RecentFiles, resolveInWorkspace, writePipelineFile } from './pipeline-files';
 import { pipelineExecutors } from './pipeline-executors';
@@ -49,7 +50,8 @@ export function pipelineHandlers(deps: BackendDeps, services: PipelineServices =
   const workspace = services.workspace ?? process.cwd();
   const deviceKinds = createDeviceKindRegistry();
   const recent = new RecentFiles(deps.dataDir);
-  const runs = new PipelineRuns({ jobs: deps.jobs, runsDir: join(deps.dataDir, 'runs'), registry: () => pipelineExecutors(deps), deviceKinds });
+  // Runs share training.start's folder, so training.report and training.tokenMaps read them too.
+  const runs = new PipelineRuns({ jobs: deps.jobs, runsDir: runsFolder(deps.dataDir), registry: (onTrainingProgress) => pipelineExecutors(deps, { onTrainingProgress }), deviceKinds });
   const palette = buildPalette(deviceKinds);
 
   const start = (params: { document: unknown; path?: string | undefined; upTo?: string }, emit: Parameters<BackendHandlers<'pipeline.run'>['pipeline.run']>[1]['emit']) => {
@@ -61,7 +63,11 @@ export function pipelineHandlers(deps: BackendDeps, services: PipelineServices =
         origin: path ?? 'The pipeline',
         ...(params.upTo === undefined ? {} : { upTo: params.upTo }),
       },
-      { nodeState: (event) => emit('pipeline.nodeState', event), metric: (event) => emit('pipeline.metric', event) },
+      {
+        nodeState: (event) => emit('pipeline.nodeState', event),
+        metric: (event) => emit('pipeline.metric', event),
+        trainingProgress: (event) => emit('training.progress', event),
+      },
     );
   };
 

@@ -26,6 +26,8 @@ export function nodeStatus(event: NodeStateEvent | null): NodeStatus {
       return { state: 'failed', text: 'failed', tone: 'danger', progress: null };
     case 'cancelled':
       return { state: 'cancelled', text: 'cancelled', tone: 'warning', progress: null };
+    case 'skipped':
+      return { state: 'skipped', text: 'skipped', tone: 'warning', progress: null };
     case 'pending':
       return { state: 'pending', text: 'waiting', tone: 'idle', progress: null };
     default:

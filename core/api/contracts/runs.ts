@@ -1,0 +1,74 @@
+/**
+ * runs.*: the run folders the studio made (pipeline and training runs under the data folder), with
+ * their headline figures, and the deployment report a deploy left in one.
+ */
+import { z } from 'zod';
+
+import { method } from '../define';
+
+import { RunIdSchema, SerializedErrorSchema } from './common';
+
+export const RunSummarySchema = z.object({
+  runId: RunIdSchema,
+  runDir: z.string(),
+  pipeline: z.string(),
+  status: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  /** A train node finished: the run has a model to look at and deploy. */
+  hasModel: z.boolean(),
+  /** The model has selectors (token maps need them). */
+  hasSelectors: z.boolean(),
+  accuracy: z.object({ dense: z.number().nullable(), pruned: z.number().nullable() }),
+  latencyMs: z.object({ budget: z.number().nullable(), predicted: z.number().nullable() }),
+  deployed: z.boolean(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+const LatencyStatsSchema = z.looseObject({
+  meanMs: z.number(),
+  stdMs: z.number().nullable(),
+  minMs: z.number().nullable(),
+  maxMs: z.number().nullable(),
+  count: z.number(),
+  withinBudget: z.boolean().nullable(),
+  marginMs: z.number().nullable(),
+  command: z.string(),
+  threads: z.number(),
+});
+
+const OutputCheckSchema = z.looseObject({ available: z.boolean(), reason: z.string().optional(), passed: z.boolean().optional(), maxRelativeError: z.number().optional(), sameTopClass: z.boolean().optional(), tolerance: z.number().optional(), images: z.number().optional() });
+
+/** deploy-report.json as the deploy writes it (devices/android/deploy), raw output left out. */
+export const DeployReportJsonSchema = z.looseObject({
+  status: z.enum(['deployed', 'failed']),
+  createdAt: z.string(),
+  runDir: z.string(),
+  device: z.looseObject({
+    serial: z.string(),
+    identity: z.looseObject({ model: z.string().nullable().optional(), soc: z.string().nullable().optional(), manufacturer: z.string().nullable().optional(), simulator: z.string().nullable().optional() }).nullable(),
+    temperatureBeforeC: z.number().nullable(),
+    temperatureAfterC: z.number().nullable(),
+  }),
+  model: z.looseObject({ architecture: z.string(), mode: z.string(), sizeBytes: z.number(), modelSha256: z.string(), tokensPerBlock: z.array(z.number()), outputShape: z.array(z.number()) }).nullable(),
+  deployment: z.looseObject({ version: z.string(), path: z.string().nullable(), previous: z.string().nullable(), current: z.string().nullable(), verified: z.string().nullable() }).nullable(),
+  budget: z.looseObject({ budgetMs: z.number().nullable(), predictedMs: z.number().nullable(), source: z.string() }).nullable(),
+  latency: LatencyStatsSchema.nullable(),
+  hostCheck: OutputCheckSchema.nullable(),
+  onDeviceCheck: OutputCheckSchema.nullable(),
+  error: SerializedErrorSchema.nullable(),
+});
+export type DeployReportJson = z.infer<typeof DeployReportJsonSchema>;
+
+export const runsMethods = {
+  'runs.list': method({
+    description: 'Pipeline and training runs in the data folder, newest first, with their headline figures.',
+    params: z.object({}),
+    result: z.object({ runs: z.array(RunSummarySchema) }),
+  }),
+  'runs.deployReport': method({
+    description: 'The deployment report a deploy wrote into a run folder, or null when it has none.',
+    params: z.object({ runDir: z.string().min(1) }),
+    result: z.object({ path: z.string(), report: DeployReportJsonSchema.nullable() }),
+  }),
+} as const;

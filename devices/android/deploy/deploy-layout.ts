@@ -11,9 +11,9 @@ export const CURRENT_POINTER = `${DEPLOYMENTS_DIR}/current`;
 export const MODEL_FILE = 'model.tflite';
 export const METADATA_FILE = 'metadata.json';
 
-/** `20250102T030405Z-<first 8 hex of the model sha256>`: sorts by time, names the content. */
+/** `20250102T030405123Z-<first 8 hex of the model sha256>`: sorts by time (ms), names the content. */
 export function deploymentVersion(createdAt: Date, modelSha256: string): string {
-  const stamp = createdAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = createdAt.toISOString().replace(/[-:.]/g, '');
   return `${stamp}-${modelSha256.slice(0, 8)}`;
 }
 

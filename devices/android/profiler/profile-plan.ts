@@ -16,7 +16,7 @@ export interface TablePlan {
   blockType: LutBlockType;
   stage: number;
   /** Explicit token counts (a single point, or the user's --tokens), or a range to sweep. */
-  tokens: number[] | { min: number; max: number };
+  tokens: number[] | { min: number; max: number; anchors: number[] };
 }
 
 export const ALL_PROFILE_TABLES: readonly LutBlockType[] = ['patch-embed', 'block', 'selector', 'block-after-selector', 'head'];
@@ -34,11 +34,12 @@ export function planProfile(source: MicroModelSource, options: PlanOptions): Tab
   const { config } = source;
   const full = (config.classToken ? 1 : 0) + (config.distilled ? 1 : 0) + config.regTokens + (config.imgSize / config.patchSize) ** 2;
   const longest = full + options.maxPackages;
-  const ranges: Record<string, { min: number; max: number } | number[]> = {
+  // The dense sequence is measured exactly: the unpruned model's blocks and first selector see it.
+  const ranges: Record<string, { min: number; max: number; anchors: number[] } | number[]> = {
     'patch-embed': [full],
-    block: { min: 1, max: longest },
-    selector: { min: 2, max: Math.max(2, longest - 1) },
-    'block-after-selector': { min: 3, max: Math.max(3, longest) },
+    block: { min: 1, max: longest, anchors: [full] },
+    selector: { min: 2, max: Math.max(2, longest - 1), anchors: [full] },
+    'block-after-selector': { min: 3, max: Math.max(3, longest), anchors: [] },
     head: [1],
   };
   const wanted = options.blockTypes ?? ALL_PROFILE_TABLES.filter((type) => source.selector !== null || (type !== 'selector' && type !== 'block-after-selector'));

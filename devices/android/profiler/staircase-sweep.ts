@@ -17,6 +17,8 @@ export interface SweepOptions {
   max: number;
   /** Distance between coarse points (aligned to multiples of it). */
   coarseStep: number;
+  /** Counts that matter on their own (the dense sequence): measured in the coarse pass. */
+  anchors?: readonly number[];
   /** A change below this fraction of the latency is not a step. */
   relativeThreshold: number;
   /** ...nor one below this many standard errors of the difference. */
@@ -51,7 +53,8 @@ export async function sweepStaircase(options: SweepOptions, measure: (tokens: nu
     measured.set(tokens, stats);
     return stats;
   };
-  const grid = coarseGrid(options.min, options.max, options.coarseStep);
+  const anchors = (options.anchors ?? []).filter((n) => n > options.min && n < options.max);
+  const grid = [...new Set([...coarseGrid(options.min, options.max, options.coarseStep), ...anchors])].sort((a, b) => a - b);
   for (const tokens of grid) await at(tokens);
   let intervals: [number, number][] = grid.slice(1).map((b, i) => [grid[i] as number, b]);
   while (intervals.length > 0) {

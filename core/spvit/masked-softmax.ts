@@ -8,7 +8,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { stopGradient } from './straight-through';
+
+/**
+ * max over the last axis with a zero gradient. The max runs inside the custom op, so tfjs never
+ * records it: its own gradient (an Equal against the broadcast max) is the slowest kernel of a
+ * masked-attention backward pass on wasm, only to be multiplied by zero.
+ */
+const rowMax = tf.customGrad((x) => {
+  const input = x as tf.Tensor;
+  // Only the shape is kept: the input itself is freed with the forward scope.
+  const shape = input.shape;
+  return { value: tf.max(input, -1, true), gradFunc: () => tf.zeros(shape) };
+});
 
 export const TRAIN_POLICY_EPS = 1e-6;
 export const EVAL_POLICY_EPS = 0;
@@ -22,7 +33,7 @@ export function softmaxWithPolicy(scores: tf.Tensor, policy: tf.Tensor, eps: num
   return tf.tidy(() => {
     const [batch, , queries, tokens] = scores.shape as [number, number, number, number];
     // The shift cancels in the ratio (exactly when eps = 0); no gradient through the max.
-    const shift = stopGradient(tf.max(scores, -1, true));
+    const shift = rowMax(scores);
     const exp = tf.exp(tf.sub(scores, shift));
     const keys = tf.reshape(policy, [batch, 1, 1, tokens]);
     const eye = tf.eye(queries, tokens);

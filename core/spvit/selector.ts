@@ -77,7 +77,8 @@ class HeadScorer implements ParameterOwner {
       const globalPart = tf.reshape(tf.slice(embedded, [0, 0, 0, half], [batch, tokens, count, half]), [batch, tokens, count * half]);
       const weights = tf.reshape(mask, [batch, 1, tokens]);
       const pooled = tf.div(matMul(weights, globalPart), tf.reshape(tf.sum(mask, 1), [batch, 1, 1]));
-      const broadcast = tf.tile(tf.reshape(pooled, [batch, 1, count, half]), [1, tokens, 1, 1]);
+      // A broadcasting add, not tile: wasm's Tile and its gradient are several times slower.
+      const broadcast = tf.add(tf.zeros([batch, tokens, count, half]), tf.reshape(pooled, [batch, 1, count, half]));
       const features = tf.concat([local, broadcast], -1);
       return this.fc3.apply(gelu(this.fc2.apply(gelu(this.fc1.apply(features)))));
     });

@@ -8,15 +8,16 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 const geluOp = tf.customGrad((x, save) => {
   const input = x as tf.Tensor;
-  (save as GradSaveFunc)([input]);
+  // Phi(x) is kept for the gradient: erf is the slowest kernel of a wasm training step.
+  const cdf = tf.tidy(() => tf.mul(tf.add(tf.erf(tf.mul(input, INV_SQRT2)), 1), 0.5));
+  (save as GradSaveFunc)([input, cdf]);
   return {
-    value: tf.tidy(() => tf.mul(tf.mul(input, 0.5), tf.add(tf.erf(tf.mul(input, INV_SQRT2)), 1))),
+    value: tf.mul(input, cdf),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sx] = saved as [tf.Tensor];
+      const [sx, scdf] = saved as [tf.Tensor, tf.Tensor];
       // d/dx = Phi(x) + x * phi(x)
-      const cdf = tf.mul(tf.add(tf.erf(tf.mul(sx, INV_SQRT2)), 1), 0.5);
       const pdf = tf.mul(tf.exp(tf.mul(tf.square(sx), -0.5)), INV_SQRT_2PI);
-      return [tf.mul(dy, tf.add(cdf, tf.mul(sx, pdf)))];
+      return [tf.mul(dy, tf.add(scdf, tf.mul(sx, pdf)))];
     },
   };
 });

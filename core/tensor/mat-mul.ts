@@ -46,6 +46,7 @@ const matMulOp = tf.customGrad((a, b, save) => {
     value: batchedMatMul(left, right),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
+      if (sa.rank === 2) return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), weightGradient(sa as tf.Tensor2D, dy as tf.Tensor2D)];
       return [batchedMatMul(dy, transposeLast2(sb)), batchedMatMul(transposeLast2(sa), dy)];
     },
   };
@@ -67,6 +68,20 @@ export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return matMulOp(a, b);
 }
 
+/**
+ * x^T dy for x [rows, in], dy [rows, out]: the explicit transpose is of the narrower operand (the
+ * other order transposes dy and then the small [out, in] result), which copies less.
+ */
+function weightGradient(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
+  if (x.shape[1] <= dy.shape[1]) return tf.matMul(tf.transpose(x), dy);
+  return tf.transpose(tf.matMul(tf.transpose(dy), x)) as tf.Tensor2D;
+}
+
+/** Sum over rows as a [1, rows] x [rows, out] product: wasm's axis-0 Sum is several times slower. */
+function columnSums(dy: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(tf.matMul(tf.ones([1, dy.shape[0]]), dy), [dy.shape[1]]);
+}
+
 const linearWithBias = tf.customGrad((x, kernel, bias, save) => {
   const input = x as tf.Tensor2D;
   const w = kernel as tf.Tensor2D;
@@ -75,7 +90,8 @@ const linearWithBias = tf.customGrad((x, kernel, bias, save) => {
     value: tf.fused.matMul({ a: input, b: w, bias: bias as tf.Tensor }),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy as tf.Tensor2D), tf.sum(dy, 0)];
+      const grad = dy as tf.Tensor2D;
+      return [tf.matMul(grad, tf.transpose(sw)), weightGradient(sx, grad), columnSums(grad)];
     },
   };
 });

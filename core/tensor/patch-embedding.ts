@@ -20,9 +20,13 @@ export function patchify(x: tf.Tensor4D, patchSize: number): tf.Tensor3D {
   const [batch, channels, height, width] = x.shape;
   const gridH = height / patchSize;
   const gridW = width / patchSize;
+  // Two rank-4 transposes instead of one rank-6 one: wasm's transpose is fast up to rank 4 and
+  // falls back to a slow generic loop above it (40x here).
   return tf.tidy(() => {
-    const split = tf.reshape(x, [batch, channels, gridH, patchSize, gridW, patchSize]);
-    const ordered = tf.transpose(split, [0, 2, 4, 1, 3, 5]);
+    const rows = tf.reshape(x, [batch * channels * gridH, patchSize, gridW, patchSize]);
+    const patches = tf.transpose(rows, [0, 2, 1, 3]);
+    const perChannel = tf.reshape(patches, [batch, channels, gridH * gridW, patchSize * patchSize]);
+    const ordered = tf.transpose(perChannel, [0, 2, 1, 3]);
     return tf.reshape(ordered, [batch, gridH * gridW, channels * patchSize * patchSize]);
   });
 }

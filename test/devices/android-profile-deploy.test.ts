@@ -19,8 +19,11 @@ import { buildLatencyCurve } from '../../core/latency/curve';
 import { layoutFromModel } from '../../core/latency/layout';
 import { unprunedLatencyMs } from '../../core/latency/latency-model';
 import { readLut } from '../../core/latency/lut-io';
+import { lutModelShapeFromSpec } from '../../core/latency/model-shape';
 import { createModel, specFromTimm } from '../../core/models/registry';
+import { createLatencyTableExecutor } from '../../core/pipeline/executors/latency-table';
 import { saveWeightsFile } from '../../core/models/weights';
+import { NEVER_ABORTED } from '../../core/shared/abort';
 import { isStudioError } from '../../core/shared/errors';
 import { saveSpvitCheckpoint } from '../../core/spvit/checkpoint';
 import { createSpvitModel } from '../../core/spvit/load';
@@ -28,15 +31,22 @@ import { initTensorBackend } from '../../core/tensor/backend';
 import { deployAndroid } from '../../devices/android/deploy/deploy-android';
 import { CURRENT_POINTER, METADATA_FILE, MODEL_FILE, versionDir } from '../../devices/android/deploy/deploy-layout';
 import { AdbServerHub } from '../../devices/android/node-adb-server';
+import { androidProfileOnDevice } from '../../devices/android/profiler/pipeline-profiler';
 import { profileAndroid } from '../../devices/android/profiler/profile-android';
 import { GALAXY_S20 } from '../../devices/sim/phone/profiles/galaxy-s20';
 import { SimPhone } from '../../devices/sim/phone/sim-phone';
 import { SimPhoneServer } from '../../devices/sim/phone/sim-phone-server';
+import { deployHandlers } from '../../electron/backend/handlers/deploy';
+import { latencyHandlers } from '../../electron/backend/handlers/latency';
+import { JobManager } from '../../electron/backend/job-manager';
 import { requireTool } from '../support/require-tool';
 
+import type { Contract } from '../../core/api/contract';
+import type { Handlers } from '../../core/api/define';
 import type { Lut, LutPoint } from '../../core/latency/lut-schema';
 import type { DeployReport } from '../../devices/android/deploy/deploy-report';
 import type { AdbDeviceEntry } from '../../devices/android/phone-agent';
+import type { BackendDeps } from '../../electron/backend/deps';
 
 const run = promisify(execFile);
 const adb = requireTool('adb', 'adb');
@@ -70,6 +80,7 @@ describe.skipIf(adb === null)('profiling and deploying on a phone over adb (simu
   let env: NodeJS.ProcessEnv;
   let hub: AdbServerHub;
   let binaryPath: string;
+  let smallModel: string;
   // One phone (its filesystem and thermal state) that can be unplugged and plugged in again.
   const phone = new SimPhone({ profile: structuredClone(GALAXY_S20), seed: 21, timeScale: 1000 });
   let server: SimPhoneServer;
@@ -135,6 +146,7 @@ describe.skipIf(adb === null)('profiling and deploying on a phone over adb (simu
     // The simulator runs its own benchmark_model; the studio still installs "the user's binary".
     binaryPath = join(work, 'benchmark_model');
     await writeFile(binaryPath, '\x7fELF benchmark_model stand-in: the simulated phone runs its own');
+    smallModel = await smallModelFolder();
     await plugIn();
   });
 
@@ -160,7 +172,7 @@ describe.skipIf(adb === null)('profiling and deploying on a phone over adb (simu
 
   it('profiles a small model: every table, raw outputs and temperatures kept, a monotone staircase', async () => {
     const outPath = join(work, 'small-lut.json');
-    const result = await profileAndroid({ hub, serial: server.serial, modelDir: await smallModelFolder(), outPath, coolDown: fast, benchmarkBinary: binaryPath, wholeModel: false });
+    const result = await profileAndroid({ hub, serial: server.serial, modelDir: smallModel, outPath, coolDown: fast, benchmarkBinary: binaryPath, wholeModel: false });
     expect(result.reused).toBe(0);
     const lut = await readLut(outPath);
     expect(lut.source).toBe('device');
@@ -198,7 +210,7 @@ describe.skipIf(adb === null)('profiling and deploying on a phone over adb (simu
 
   it('gives device/disconnected when unplugged mid-profile, leaves a resumable table, and a re-run measures only the rest', async () => {
     const outPath = join(work, 'resume-lut.json');
-    const request = { hub, modelDir: join(work, 'small-vit'), outPath, coolDown: fast, benchmarkBinary: binaryPath, wholeModel: false, blockTypes: ['block', 'selector'] as const, tokens: [1, 8, 16, 24, 32, 40, 48, 56, 64] };
+    const request = { hub, modelDir: smallModel, outPath, coolDown: fast, benchmarkBinary: binaryPath, wholeModel: false, blockTypes: ['block', 'selector'] as const, tokens: [1, 8, 16, 24, 32, 40, 48, 56, 64] };
     let unplugged = false;
     const error = await caught(
       profileAndroid({
@@ -232,6 +244,35 @@ describe.skipIf(adb === null)('profiling and deploying on a phone over adb (simu
     // Other settings do not mix into the same table.
     const refused = await caught(profileAndroid({ ...request, serial: server.serial, repeats: 5 }));
     expect(isStudioError(refused, 'input/invalid'), String(refused)).toBe(true);
+  });
+
+  it("gives a pipeline's device latency-table node its table (profileOnDevice)", async () => {
+    const runDir = join(work, 'pipeline-run');
+    const nodeDir = join(runDir, 'nodes', 'lut');
+    await mkdir(nodeDir, { recursive: true });
+    const spec = specFromTimm('VisionTransformer', { img_size: 32, patch_size: 4, embed_dim: 64, depth: 2, num_heads: 2, num_classes: 10 });
+    const node = { id: 'lut', kind: 'latency-table', config: { source: 'device', tokens: [4, 40], runs: 5, warmupRuns: 1 } };
+    const messages: string[] = [];
+    const context = {
+      node,
+      pipeline: { nodes: [node] },
+      inputs: { backbone: { model: 'VisionTransformer', kwargs: {}, spec, shape: lutModelShapeFromSpec(spec), weights: join(smallModel, 'model.safetensors') }, device: { deviceKind: 'android', id: server.serial } },
+      runDir,
+      nodeDir,
+      resolvePath: (path: string) => path,
+      signal: NEVER_ABORTED,
+      metrics: { write: () => undefined },
+      progress: (_fraction: number | null, message: string) => void messages.push(message),
+    } as unknown as Parameters<ReturnType<typeof createLatencyTableExecutor>['execute']>[0];
+    const executor = createLatencyTableExecutor({ profileOnDevice: androidProfileOnDevice({ hub, benchmarkBinary: binaryPath, repeats: 1 }) });
+    const { lut } = (await executor.execute(context)) as { lut: { path: string; source: string; deviceId: string; denseMs: number } };
+    expect(lut).toMatchObject({ path: join(runDir, 'lut.json'), source: 'device', deviceId: server.serial });
+    expect(lut.denseMs).toBeGreaterThan(0);
+    const table = await readLut(lut.path);
+    expect(tableOf(table, 'block').map((p) => p.tokens)).toEqual([4, 40]);
+    expect(messages.some((message) => message.startsWith('block N=40'))).toBe(true);
+    // Measured into the node's folder, so a resumed pipeline resumes the profile.
+    expect((await readLut(join(nodeDir, 'device-profile.json'))).device.extra).toMatchObject({ profile: { status: 'complete' } });
   });
 
   describe('deploy', () => {
@@ -310,6 +351,28 @@ describe.skipIf(adb === null)('profiling and deploying on a phone over adb (simu
       await plugIn();
       expect((await shellOnPhone(`cat ${CURRENT_POINTER}`)).output.trim()).toBe(before);
       expect((await shellOnPhone(`ls ${versionDir(before)}`)).output).toContain(MODEL_FILE);
+    });
+
+    it('latency.profile and deploy.run run as backend jobs with progress events', async () => {
+      const jobs = new JobManager(() => undefined);
+      const deps: BackendDeps = { host: 'test', jobs, dataDir: work, tensorBackend: () => 'wasm' };
+      const events: { event: string; payload: unknown }[] = [];
+      const context = { signal: NEVER_ABORTED, emit: (event: string, payload: unknown) => void events.push({ event, payload }) } as unknown as Parameters<Handlers<Contract>['latency.profile']>[1];
+      const services = { hub: () => hub };
+      const profile = await latencyHandlers(deps, services)['latency.profile']({ deviceId: server.serial, modelDir: smallModel, tokens: [4, 40], tables: ['block'], repeats: 1, benchmarkBinary: binaryPath }, context);
+      const profiled = await jobs.wait(profile.runId);
+      expect(profiled.state, JSON.stringify(profiled.error)).toBe('succeeded');
+      expect(profiled.result).toMatchObject({ deviceId: server.serial, measured: 2, reused: 0, path: join(work, 'luts', `${server.serial.replace(':', '_')}-small-vit.json`) });
+      const points = events.filter((e) => e.event === 'latency.profileProgress').map((e) => e.payload as { runId: string; phase: string; tokens: number | null });
+      expect(points.map((p) => [p.phase, p.tokens])).toEqual([['point', 4], ['point', 40], ['whole-model', null], ['done', null]]);
+      expect(points.every((p) => p.runId === profile.runId)).toBe(true);
+      const deploy = await deployHandlers(deps, services)['deploy.run']({ deviceId: server.serial, runDir, runs: 5, warmupRuns: 1, benchmarkBinary: binaryPath }, context);
+      const deployed = await jobs.wait(deploy.runId);
+      expect(deployed.state, JSON.stringify(deployed.error)).toBe('succeeded');
+      expect(deployed.result).toMatchObject({ deviceId: server.serial, budgetMs: 5, reportPath: join(runDir, 'deploy-report.json') });
+      const phases = events.filter((e) => e.event === 'deploy.progress').map((e) => (e.payload as { phase: string }).phase);
+      expect(phases).toEqual(['export', 'host-check', 'connect', 'push', 'verify', 'benchmark', 'outputs', 'activate', 'done']);
+      expect((await shellOnPhone(`cat ${CURRENT_POINTER}`)).output.trim()).toBe((deployed.result as { version: string }).version);
     });
   });
 

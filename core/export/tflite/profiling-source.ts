@@ -4,7 +4,6 @@
  * a freshly initialised selector: its weights do not change the latency of fp32 CPU kernels.
  */
 import { StudioError } from '../../shared/errors';
-import { createModel, specFromTimm } from '../../models/registry';
 import { SELECTOR_NORM_EPS, TokenSelector } from '../../spvit/selector';
 
 import { WeightTable } from './weights';
@@ -55,14 +54,4 @@ export function microModelSource(model: BackboneModel, seed = 0): MicroModelSour
   const selector = defaultSelector(vit, seed);
   const merged = selector.weights === null ? weights : WeightTable.merge(weights, selector.weights);
   return { config: vit.config, weights: merged, selector: selector.shape, packageMode: 'average' };
-}
-
-/** Micro-model source of a timm model name (seeded random weights; latency does not depend on them). */
-export function microModelSourceForArch(arch: string, seed = 0): { source: MicroModelSource; name: string } {
-  const model = createModel(specFromTimm(arch), { seed });
-  try {
-    return { source: microModelSource(model, seed), name: arch };
-  } finally {
-    model.dispose();
-  }
 }

@@ -24,7 +24,7 @@ const LAYER_ZONES = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', 'renderer/dist/', '.tsbuild/', 'docs/', 'build/', '**/*.d.ts'] },
+  { ignores: ['node_modules/', 'out/', 'dist/', 'renderer/dist/', '.tsbuild/', 'docs/', 'build/', 'test-results/', 'runs/', '.scratch/', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],

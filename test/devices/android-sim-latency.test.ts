@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { exportTflite } from '../../core/export/tflite/export-model';
 import { buildMicroModel } from '../../core/export/tflite/micro-models';
-import { microModelSourceForArch } from '../../core/export/tflite/profiling-source';
+import { microModelSource } from '../../core/export/tflite/profiling-source';
 import { createModel, specFromTimm } from '../../core/models/registry';
 import { DEIT_TINY, TINY_VIT, vitBlockTflite, vitTflite } from '../fixtures/android/tflite-vit';
 import { GALAXY_S20 } from '../../devices/sim/phone/profiles/galaxy-s20';
@@ -95,7 +95,13 @@ describe('estimateTfliteLatency', () => {
     expect(estimate.ops).toHaveLength(Object.values(exported.operators).reduce((sum, count) => sum + count, 0));
     expect(estimate.totalUs / 1000).toBeGreaterThan(40);
     expect(estimate.totalUs / 1000).toBeLessThan(60);
-    const { source } = microModelSourceForArch('deit_tiny_patch16_224');
+    const deit = createModel(specFromTimm('deit_tiny_patch16_224'), { seed: 0 });
+    let source;
+    try {
+      source = microModelSource(deit);
+    } finally {
+      deit.dispose();
+    }
     const block = (tokens: number): number => estimateTfliteLatency(buildMicroModel(source, 'block', tokens).bytes, options()).totalUs;
     expect(block(50)).toBeLessThan(block(98));
     expect(block(98)).toBeLessThan(block(197));

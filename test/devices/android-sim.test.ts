@@ -136,7 +136,12 @@ describe.skipIf(adb === null)('Android phones over adb, against the simulated ph
   it('serves devices.list, devices.connect, devices.phoneInfo and devices.changed from the backend', async () => {
     const watcher = new DeviceWatcher(() => hub);
     const handlers = devicesHandlers({} as BackendDeps, { hub: () => hub, watcher });
-    const backend = serve({ methods: devicesMethods, events: devicesEvents }, handlers, { validateResults: true });
+    const methods = {
+      'devices.list': devicesMethods['devices.list'],
+      'devices.connect': devicesMethods['devices.connect'],
+      'devices.phoneInfo': devicesMethods['devices.phoneInfo'],
+    };
+    const backend = serve({ methods, events: devicesEvents }, handlers, { validateResults: true });
     watcher.onChange((listing) => backend.emit('devices.changed', listing));
     try {
       const listed = await backend.dispatch('devices.list', {});

@@ -7,6 +7,7 @@ import { serve } from '../../core/api/server';
 
 import { deployHandlers } from './handlers/deploy';
 import { DeviceWatcher, devicesHandlers, lazyAdbServerHub } from './handlers/devices';
+import { serialPortHandlers } from './handlers/devices-serial';
 import { jobsHandlers } from './handlers/jobs';
 import { latencyHandlers } from './handlers/latency';
 import { lutsHandlers } from './handlers/luts';
@@ -56,6 +57,7 @@ export function createBackend(options: CreateBackendOptions): StudioBackend {
     ...deployHandlers(deps, { hub: adbHub }),
     ...lutsHandlers(deps),
     ...runsHandlers(deps),
+    ...serialPortHandlers(deps),
   };
   const backend = serve(contract, handlers, {
     validateResults: options.validateResults ?? false,

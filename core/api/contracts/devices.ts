@@ -75,6 +75,13 @@ export const devicesMethods = {
     params: z.object({ address: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'HOST:PORT') }),
     result: DeviceListSchema,
   }),
+  'devices.serialPorts': method({
+    description: 'Serial ports on this machine (USB UARTs, with their /dev/serial/by-id names), to pick a board console from.',
+    params: z.object({}),
+    result: z.object({
+      ports: z.array(z.object({ path: z.string(), stablePath: z.string(), manufacturer: z.string().nullable(), serialNumber: z.string().nullable() })),
+    }),
+  }),
   'devices.phoneInfo': method({
     description: 'Identity (model, SoC, Android, ABI) and health (clusters, big-core mask, temperatures, battery) of one phone.',
     params: z.object({ serial: z.string().min(1) }),

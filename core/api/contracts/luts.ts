@@ -75,6 +75,9 @@ export const FittedTableSchema = z.object({
 });
 export type FittedTable = z.infer<typeof FittedTableSchema>;
 
+const OpLatencySchema = z.object({ blockType: z.string(), stage: z.number(), block: z.number(), tokens: z.number(), latencyMs: z.number() });
+export type OpLatencyJson = z.infer<typeof OpLatencySchema>;
+
 export const BudgetSolutionSchema = z.object({
   budgetMs: z.number(),
   predictedMs: z.number(),
@@ -94,6 +97,9 @@ export const BudgetSolutionSchema = z.object({
       onStepEdge: z.boolean(),
     }),
   ),
+  /** Every op of the forward pass with its tokens and predicted latency: pruned, and the dense model (no selectors). */
+  ops: z.array(OpLatencySchema),
+  denseOps: z.array(OpLatencySchema),
 });
 export type BudgetSolution = z.infer<typeof BudgetSolutionSchema>;
 

@@ -70,6 +70,10 @@ describe('luts.* and runs.* on a run that made an analytic latency table', () =>
     const ratios = solution.selectors.map((s) => s.keepRatio);
     for (let i = 1; i < ratios.length; i += 1) expect(ratios[i]).toBeLessThanOrEqual(ratios[i - 1]!);
     expect(solution.selectors[0]!.blockTokens).toBe(solution.selectors[0]!.keptTokens + 2);
+    const total = (ops: { latencyMs: number }[]) => ops.reduce((sum, op) => sum + op.latencyMs, 0);
+    expect(total(solution.ops)).toBeCloseTo(solution.predictedMs, 6);
+    expect(total(solution.denseOps)).toBeCloseTo(denseMs!, 6);
+    expect(solution.denseOps.map((op) => op.blockType)).toEqual(['patch-embed', 'block', 'block', 'block', 'block', 'head']);
     await expect(client.api.luts.solve({ path: join(runDir, 'lut.json'), budgetMs: denseMs! / 1000 })).rejects.toMatchObject({ code: 'input/invalid', hint: expect.stringMatching(/Raise the budget/) as unknown as string });
   });
 

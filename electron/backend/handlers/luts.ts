@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { solveBudget } from '../../../core/latency/budget-solver';
 import { buildLatencyCurve } from '../../../core/latency/curve';
 import { flatSelectors, layoutFromModel } from '../../../core/latency/layout';
-import { createLatencyModel, unprunedLatencyMs } from '../../../core/latency/latency-model';
+import { createLatencyModel, predictLatency, unprunedLatencyMs } from '../../../core/latency/latency-model';
 import { readLut } from '../../../core/latency/lut-io';
 import { StudioError } from '../../../core/shared/errors';
 
@@ -78,6 +78,9 @@ export function solveForBudget(lut: Lut, options: { budgetMs: number; selectorBl
     denseMs: solution.denseMs,
     minimumMs: solution.minimumMs,
     feasible: solution.predictedMs <= solution.budgetMs + 1e-9,
+    ops: solution.ops.map((op) => ({ ...op })),
+    // The dense model itself: no selectors at all (the solver's denseMs keeps selectors that keep everything).
+    denseOps: predictLatency(createLatencyModel(lut, layoutFromModel(lut.model, [])), []).ops.map((op) => ({ ...op })),
     selectors: solution.selectors.map((choice) => ({
       ...choice,
       blockTokens: solution.ops.find((op) => op.blockType === 'block-after-selector' && op.stage === choice.stage && op.block === choice.block)?.tokens ?? choice.keptTokens,

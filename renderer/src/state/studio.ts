@@ -1,6 +1,8 @@
 /** The root's services, created once and handed to every component through a typed context. */
 import { createContext } from 'svelte';
 
+import { LatencyViewState } from '../latency/latency-view.svelte';
+import { ProfilesState } from '../latency/profiles.svelte';
 import { PipelineEditor } from '../pipeline/editor.svelte';
 import { EditorFiles } from '../pipeline/files.svelte';
 import { PaletteState } from '../pipeline/palette.svelte';
@@ -33,6 +35,8 @@ export interface Studio {
   readonly views: ViewsState;
   readonly editor: PipelineEditor;
   readonly files: EditorFiles;
+  readonly profiles: ProfilesState;
+  readonly latency: LatencyViewState;
 }
 
 export const [getStudio, setStudio] = createContext<Studio>();
@@ -48,7 +52,7 @@ export function createStudio(live: LiveTransport, client: StudioClient, win: Win
   return {
     client,
     connection: new ConnectionState(live),
-    devices: new DevicesState(client),
+    devices: new DevicesState(client, win),
     jobs: new JobsState(client),
     layout: new LayoutState(win),
     logs: new LogsState(client),
@@ -58,6 +62,8 @@ export function createStudio(live: LiveTransport, client: StudioClient, win: Win
     views: new ViewsState(),
     editor,
     files: new EditorFiles(client, editor),
+    profiles: new ProfilesState(client),
+    latency: new LatencyViewState(client),
   };
 }
 
@@ -82,6 +88,8 @@ export function attachStudio(studio: Studio, live: LiveTransport): () => void {
     studio.logs.attach(),
     studio.devices.attach(),
     studio.editor.runs.attach(),
+    studio.profiles.attach(),
+    studio.latency.attach(),
     studio.client.on('app.openFile', ({ path, contents }) => studio.files.openFromHost(path, contents)),
     live.onConnectionChange((info) => {
       studio.logs.noteConnection(info);

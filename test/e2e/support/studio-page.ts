@@ -40,7 +40,19 @@ export async function showView(page: Page, name: 'Pipeline' | 'Latency' | 'Train
   await page.getByRole('tab', { name, exact: true }).click();
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * Writes docs/screenshots/NAME.png. `tall` makes the window taller for the shot and folds the
+ * jobs panel away, for views whose story runs down the page.
+ */
+export async function screenshot(page: Page, name: string, options: { tall?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  const size = page.viewportSize();
+  if (options.tall === true && size !== null) {
+    await page.setViewportSize({ width: size.width, height: 1240 });
+    await page.getByRole('separator', { name: 'Resize the jobs and logs panel' }).focus();
+    await page.keyboard.press('Home');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  }
   await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+  if (options.tall === true && size !== null) await page.setViewportSize(size);
 }

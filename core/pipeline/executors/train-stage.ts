@@ -53,6 +53,8 @@ export interface RunStageOptions {
   initialParameters: (fresh: Float32Array) => Float32Array;
   /** SPViT: the teacher's (dense backbone) parameters. */
   teacher: Float32Array | null;
+  /** Checkpoint name in the node folder (default `<stage>-checkpoint`). */
+  checkpointName?: string;
 }
 
 export async function runStage(options: RunStageOptions): Promise<TrainStageResult> {
@@ -83,7 +85,7 @@ export async function runStage(options: RunStageOptions): Promise<TrainStageResu
       targets: options.targets,
       budgetMs: options.budgetMs,
       initialParameters: options.initialParameters(await group.initialParameters()),
-      checkpointFile: join(context.nodeDir, `${stage}-checkpoint.safetensors`),
+      checkpointFile: join(context.nodeDir, `${options.checkpointName ?? `${stage}-checkpoint`}.safetensors`),
       checkpointEverySeconds: host.checkpointEverySeconds,
       fingerprint: print,
       logEverySteps: host.logEverySteps,

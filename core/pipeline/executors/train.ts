@@ -15,13 +15,19 @@ import { saveSpvitCheckpoint } from '../../spvit/checkpoint';
 import { wrapBackbone } from '../../spvit/load';
 import { writeAtomically } from '../../train/atomic-file';
 import { parameterLayout, readParameters, writeParameters } from '../../train/parameter-layout';
+import { evaluateDataset } from '../../train/evaluate-dataset';
+import { createReplicaGroup } from '../../train/replica-group';
 import { LossWeightsSchema } from '../../train/replica-spec';
 
 import { openDatasetValue } from './dataset';
+import { searchPhases } from './train-phase';
 import { planSpvit } from './train-targets';
 import { resolveWorkers, runStage } from './train-stage';
 
 import type { Dataset } from '../../data/dataset';
+import type { BackboneModel } from '../../models/model';
+import type { ParameterEntry } from '../../tensor/parameters';
+import type { DatasetEvaluation } from '../../train/evaluate-dataset';
 import type { Jsonable } from '../../shared/jsonable';
 import type { TrainProgress } from '../../train/train-types';
 import type { ExecutorContext, NodeExecutor } from '../executors';
@@ -95,8 +101,9 @@ async function trainNode(context: ExecutorContext<'train'>, options: TrainExecut
     if (config.spvit === undefined) {
       return { model: JSON.parse(JSON.stringify({ dir: context.nodeDir, weightsPath: denseFile, denseWeightsPath: denseFile, spec: backbone.spec, spvit: null, dataset, backbone, train: summary })) as Jsonable };
     }
-    const plan = await planSpvit({ config: config.spvit, backbone, model: reference, lut });
-    const weightsPath = await trainSpvit(context, { host, data, spec, plan, dense, denseKeys: reference.parameters().map((e) => e.key), labelSmoothing, summary });
+    const input: Omit<SpvitStageInput, 'plan'> = { host, data, spec, dense, denseKeys: reference.parameters().map((e) => e.key), labelSmoothing, summary };
+    const plan = await planWithSearch(context, { input, backbone, reference, lut });
+    const weightsPath = await trainSpvit(context, { ...input, plan });
     const value = {
       dir: context.nodeDir, weightsPath, denseWeightsPath: denseFile, spec: backbone.spec,
       spvit: plan.settings, positions: plan.positions, targets: plan.targets, budgetMs: plan.budgetMs,
@@ -119,26 +126,68 @@ interface SpvitStageInput {
   summary: { [key: string]: Jsonable };
 }
 
-async function trainSpvit(context: ExecutorContext<'train'>, input: SpvitStageInput): Promise<string> {
+/** One SPViT training run of `epochs` epochs with the plan's selectors and targets, from the dense weights. */
+async function spvitRun(context: ExecutorContext<'train'>, input: SpvitStageInput, run: { epochs: number; checkpointName?: string; entries: ParameterEntry[] }) {
   const config = context.node.config;
   const s = config.spvit as NonNullable<typeof config.spvit>;
+  const { plan } = input;
+  const loss = LossWeightsSchema.parse({ ce: 1, ratio: s.loss.ratio, distill: s.loss.distill, token: s.loss.token, latencyHinge: plan.hinge === null ? 0 : s.loss.latencyHinge });
+  return runStage({
+    context, host: input.host, stage: 'spvit',
+    replica: { kind: 'spvit', spec: input.spec, settings: plan.settings, seed: config.seed, labelSmoothing: input.labelSmoothing, loss, targets: plan.targets, gumbelTau: s.gumbelTau, hinge: plan.hinge },
+    entries: run.entries, data: input.data,
+    hyper: {
+      epochs: run.epochs, batchSize: s.batchSize, weightDecay: s.weightDecay, seed: config.seed,
+      schedule: { kind: 'spvit', lr: s.lr, minLr: s.minLr, epochs: run.epochs, backboneFreezeEpochs: s.backboneFreezeEpochs, backboneLrCap: s.backboneLrCap },
+    },
+    loss, targets: plan.targets, budgetMs: plan.budgetMs, inferenceMode: s.inferenceMode,
+    initialParameters: (fresh) => withBackbonePrefix(fresh, input.dense, { spvit: run.entries.map((e) => e.key), dense: input.denseKeys }),
+    teacher: input.dense,
+    ...(run.checkpointName === undefined ? {} : { checkpointName: run.checkpointName }),
+  });
+}
+
+/** The SPViT plan: the node's selectors and budget, or those the layer-to-phase search finds. */
+async function planWithSearch(context: ExecutorContext<'train'>, options: { input: Omit<SpvitStageInput, 'plan'>; backbone: BackboneValue; reference: BackboneModel; lut: LatencyTableValue | undefined }): Promise<SpvitPlan> {
+  const s = context.node.config.spvit as NonNullable<typeof context.node.config.spvit>;
+  const { input, backbone, reference, lut } = options;
+  if (s.phaseSearch === undefined) return planSpvit({ config: s, backbone, model: reference, lut });
+  const outcome = await searchPhases(context, lut, {
+    baseline: async () => (await evaluateDense(input)).accuracy,
+    trial: async (trial, index) => {
+      const plan = await planSpvit({ config: { ...s, selector: { ...s.selector, blocks: trial.selectorBlocks }, keepRatios: trial.keepRatios, budget: undefined }, backbone, model: reference, lut });
+      const model = wrapBackbone(createModel(input.spec, { seed: context.node.config.seed }), plan.settings, context.node.config.seed);
+      try {
+        const result = await spvitRun(context, { ...input, plan }, { epochs: s.phaseSearch?.epochsPerTrial ?? 1, checkpointName: `spvit-trial-${index}`, entries: model.parameters() });
+        return { accuracy: result.validation?.accuracy ?? 0, keepRatios: result.validation?.keepRatios ?? [] };
+      } finally {
+        model.dispose();
+      }
+    },
+  });
+  const plan = await planSpvit({ config: { ...s, selector: { ...s.selector, blocks: outcome.blocks }, keepRatios: outcome.targets, budget: undefined }, backbone, model: reference, lut });
+  return { ...plan, budgetMs: outcome.budgetMs, hinge: plan.hinge === null ? null : { ...plan.hinge, budgetMs: outcome.budgetMs } };
+}
+
+/** Validation accuracy of the dense weights (the phase search's baseline). */
+async function evaluateDense(input: Omit<SpvitStageInput, 'plan'>): Promise<DatasetEvaluation> {
+  const group = await createReplicaGroup({ spec: { kind: 'dense', spec: input.spec, seed: 0, labelSmoothing: 0 }, workers: input.host.workers, backend: input.host.backend });
+  try {
+    group.setParameters(input.dense);
+    if (input.data.val === null) throw new StudioError('input/invalid', 'The layer-to-phase search needs a validation split.', { hint: 'Set the dataset valFraction above 0.' });
+    return await evaluateDataset({ group, dataset: input.data.val, pruned: false, mode: 'argmax', batchSize: 256 });
+  } finally {
+    await group.close();
+  }
+}
+
+async function trainSpvit(context: ExecutorContext<'train'>, input: SpvitStageInput): Promise<string> {
+  const config = context.node.config;
   const { plan } = input;
   const model = wrapBackbone(createModel(input.spec, { seed: config.seed }), plan.settings, config.seed);
   try {
     const entries = model.parameters();
-    const loss = LossWeightsSchema.parse({ ce: 1, ratio: s.loss.ratio, distill: s.loss.distill, token: s.loss.token, latencyHinge: plan.hinge === null ? 0 : s.loss.latencyHinge });
-    const result = await runStage({
-      context, host: input.host, stage: 'spvit',
-      replica: { kind: 'spvit', spec: input.spec, settings: plan.settings, seed: config.seed, labelSmoothing: input.labelSmoothing, loss, targets: plan.targets, gumbelTau: s.gumbelTau, hinge: plan.hinge },
-      entries, data: input.data,
-      hyper: {
-        epochs: s.epochs, batchSize: s.batchSize, weightDecay: s.weightDecay, seed: config.seed,
-        schedule: { kind: 'spvit', lr: s.lr, minLr: s.minLr, epochs: s.epochs, backboneFreezeEpochs: s.backboneFreezeEpochs, backboneLrCap: s.backboneLrCap },
-      },
-      loss, targets: plan.targets, budgetMs: plan.budgetMs, inferenceMode: s.inferenceMode,
-      initialParameters: (fresh) => withBackbonePrefix(fresh, input.dense, { spvit: entries.map((e) => e.key), dense: input.denseKeys }),
-      teacher: input.dense,
-    });
+    const result = await spvitRun(context, input, { epochs: (config.spvit as NonNullable<typeof config.spvit>).epochs, entries });
     input.summary['spvit'] = { steps: result.steps, resumedFrom: result.resumedFrom, valAccuracy: result.validation?.accuracy ?? null, valKeepRatios: result.validation?.keepRatios ?? [], msPerStep: result.msPerStep };
     writeParameters(entries, parameterLayout(entries, { spvit: true }), result.parameters);
     const file = modelFile(context);

@@ -83,6 +83,8 @@ export const TrainingReportSchema = z.object({
   keepRatio: z.object({ target: z.array(z.number()), achieved: z.array(z.number()) }),
   latencyMs: z.object({ budget: z.number().nullable(), predicted: z.number().nullable(), measured: z.number().nullable() }),
   lut: z.object({ source: z.string().nullable() }),
+  /** Every evaluate node (e.g. one per inference mode); the figures above are the first's. */
+  evaluations: z.array(z.object({ nodeId: z.string(), mode: z.string().nullable(), accuracyPruned: z.number().nullable(), keepRatioAchieved: z.array(z.number()) })),
 });
 export type TrainingReport = z.infer<typeof TrainingReportSchema>;
 

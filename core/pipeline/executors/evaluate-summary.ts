@@ -17,6 +17,8 @@ export interface RunSummary {
   keepRatio: { target: number[]; achieved: number[] };
   latencyMs: { budget: number | null; predicted: number | null; measured: number | null };
   lut: { source: string | null };
+  /** Every evaluate node of the run (e.g. one per inference mode); the figures above are the first's. */
+  evaluations: Array<{ nodeId: string; mode: string | null; accuracyPruned: number | null; keepRatioAchieved: number[] }>;
 }
 
 type Outputs = Record<string, unknown>;
@@ -37,6 +39,16 @@ function numbers(value: unknown): number[] {
   return Array.isArray(value) ? value.filter((v): v is number => typeof v === 'number') : [];
 }
 
+function evaluationList(report: RunReport): RunSummary['evaluations'] {
+  return report.order.flatMap((nodeId) => {
+    const node = report.nodes[nodeId];
+    const value = node?.kind === 'evaluate' && node.status === 'done' ? ((node.outputs?.['evaluation'] ?? null) as Outputs | null) : null;
+    if (value === null) return [];
+    const mode = value['inferenceMode'];
+    return [{ nodeId, mode: typeof mode === 'string' ? mode : null, accuracyPruned: numberOr(value['accuracyPruned'], null), keepRatioAchieved: numbers(value['keepRatioAchieved']) }];
+  });
+}
+
 export function summariseRun(report: RunReport): RunSummary {
   const evaluations = nodeOutputs(report, 'evaluate', 'evaluation');
   const evaluation = evaluations.find((e) => e['accuracyPruned'] !== null && e['accuracyPruned'] !== undefined) ?? evaluations[0] ?? {};
@@ -54,6 +66,7 @@ export function summariseRun(report: RunReport): RunSummary {
       measured: numberOr(deployment['latencyMs'], numberOr(deployment['meanMs'], null)),
     },
     lut: { source: typeof evaluation['lutSource'] === 'string' ? evaluation['lutSource'] : typeof lut?.['source'] === 'string' ? lut['source'] : null },
+    evaluations: evaluationList(report),
   };
 }
 

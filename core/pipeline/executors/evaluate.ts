@@ -3,7 +3,7 @@
  * (tokens removed, the chosen inference mode), achieved keep ratios per selector, GFLOPs dense and
  * pruned, LUT-predicted latency, and the token maps of a few images for the token view.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
@@ -77,12 +77,27 @@ async function evaluateWith(run: EvalRun, spec: ReplicaSpec, parameters: Float32
   }
 }
 
+/**
+ * The dense model's accuracy, cached next to its weights so several evaluate nodes (one per
+ * inference mode, say) do not repeat it; the cache names the weights file's size and time.
+ */
 async function denseAccuracy(run: EvalRun, model: TrainedModelValue): Promise<DatasetEvaluation> {
+  const { split, limit } = run.context.node.config;
+  const cacheFile = join(model.dir, `dense-eval-${split}-${limit ?? 'all'}.json`);
+  const weights = await stat(model.denseWeightsPath);
+  const key = `${model.denseWeightsPath}:${weights.size}:${weights.mtimeMs}`;
+  const cached = await readFile(cacheFile, 'utf8').then(
+    (text) => JSON.parse(text) as { key: string; evaluation: DatasetEvaluation },
+    () => null,
+  );
+  if (cached?.key === key) return cached.evaluation;
   const reference = createModel(model.spec, { seed: 0 });
   try {
     await loadWeightsFile(reference, model.denseWeightsPath);
     const entries = reference.parameters();
-    return await evaluateWith(run, { kind: 'dense', spec: model.spec, seed: 0, labelSmoothing: 0 }, readParameters(entries, parameterLayout(entries, { spvit: false })), false);
+    const evaluation = await evaluateWith(run, { kind: 'dense', spec: model.spec, seed: 0, labelSmoothing: 0 }, readParameters(entries, parameterLayout(entries, { spvit: false })), false);
+    await writeFile(cacheFile, `${JSON.stringify({ key, evaluation })}\n`, 'utf8');
+    return evaluation;
   } finally {
     reference.dispose();
   }

@@ -38,6 +38,7 @@ function formatSummary(summary: RunSummary): string {
     `GFLOPs     dense ${gflops(summary.gflops.dense)}  pruned ${gflops(summary.gflops.pruned)}`,
     `keep ratio target ${ratios(summary.keepRatio.target)}  achieved ${ratios(summary.keepRatio.achieved)}`,
     `latency    budget ${ms(summary.latencyMs.budget)}  predicted ${ms(summary.latencyMs.predicted)}  measured ${ms(summary.latencyMs.measured)}  (LUT: ${summary.lut.source ?? 'none'})`,
+    ...summary.evaluations.slice(1).map((e) => `also       ${e.nodeId} (${e.mode ?? 'dense'}): pruned ${percent(e.accuracyPruned)}  keep ${ratios(e.keepRatioAchieved)}`),
     '',
   ].join('\n');
 }

@@ -60,11 +60,26 @@ export const DeployReportJsonSchema = z.looseObject({
 });
 export type DeployReportJson = z.infer<typeof DeployReportJsonSchema>;
 
+export const MetricRecordSchema = z.object({
+  nodeId: z.string(),
+  name: z.string(),
+  value: z.number(),
+  step: z.number().optional(),
+  epoch: z.number().optional(),
+  extra: z.record(z.string(), z.unknown()).optional(),
+});
+export type MetricRecordJson = z.infer<typeof MetricRecordSchema>;
+
 export const runsMethods = {
   'runs.list': method({
     description: 'Pipeline and training runs in the data folder, newest first, with their headline figures.',
     params: z.object({}),
     result: z.object({ runs: z.array(RunSummarySchema) }),
+  }),
+  'runs.metrics': method({
+    description: "A run's metrics.jsonl (loss, accuracy, keep ratios, predicted latency per logged step), the latest records if it is long.",
+    params: z.object({ runId: RunIdSchema, limit: z.number().int().min(1).max(100_000).default(20_000) }),
+    result: z.object({ records: z.array(MetricRecordSchema), total: z.number().int() }),
   }),
   'runs.deployReport': method({
     description: 'The deployment report a deploy wrote into a run folder, or null when it has none.',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { DeployReportJsonSchema } from '../../../core/api/contracts/runs';
 import { summariseRun } from '../../../core/pipeline/executors/evaluate-summary';
-import { readRunReport } from '../../../core/pipeline/run-folder';
+import { readMetrics, readRunReport } from '../../../core/pipeline/run-folder';
 import { StudioError } from '../../../core/shared/errors';
 
 import { runsFolder } from './luts';
@@ -56,7 +56,12 @@ async function summary(dataDir: string, runId: string): Promise<RunSummary | nul
   };
 }
 
-export function runsHandlers(deps: BackendDeps): BackendHandlers<'runs.list' | 'runs.deployReport'> {
+function runDirOf(dataDir: string, runId: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(runId)) throw new StudioError('input/not-found', `No run '${runId}'.`, { details: { runId }, hint: 'Pick a run from runs.list.' });
+  return join(runsFolder(dataDir), runId);
+}
+
+export function runsHandlers(deps: BackendDeps): BackendHandlers<'runs.list' | 'runs.metrics' | 'runs.deployReport'> {
   return {
     'runs.list': async () => {
       const ids = await readdir(runsFolder(deps.dataDir)).catch((error: NodeJS.ErrnoException) => {
@@ -67,6 +72,11 @@ export function runsHandlers(deps: BackendDeps): BackendHandlers<'runs.list' | '
       const runs = (await Promise.all(ids.map((runId) => summary(deps.dataDir, runId)))).filter((run): run is RunSummary => run !== null);
       runs.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
       return { runs };
+    },
+    'runs.metrics': async ({ runId, limit }) => {
+      const records = await readMetrics(runDirOf(deps.dataDir, runId));
+      const kept = records.slice(-limit).map(({ at: _at, ...record }) => record);
+      return { records: kept, total: records.length };
     },
     'runs.deployReport': async ({ runDir }) => {
       const path = join(runDir, DEPLOY_REPORT);

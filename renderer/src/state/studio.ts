@@ -1,9 +1,12 @@
 /** The root's services, created once and handed to every component through a typed context. */
 import { createContext } from 'svelte';
 
+import { DeployState } from '../deploy/deploy.svelte';
 import { LatencyViewState } from '../latency/latency-view.svelte';
 import { ProfilesState } from '../latency/profiles.svelte';
 import { PipelineEditor } from '../pipeline/editor.svelte';
+import { TokenMapsState } from '../tokens/token-maps.svelte';
+import { TrainingViewState } from '../training/training-view.svelte';
 import { EditorFiles } from '../pipeline/files.svelte';
 import { PaletteState } from '../pipeline/palette.svelte';
 import { RunState } from '../pipeline/runs.svelte';
@@ -37,6 +40,9 @@ export interface Studio {
   readonly files: EditorFiles;
   readonly profiles: ProfilesState;
   readonly latency: LatencyViewState;
+  readonly training: TrainingViewState;
+  readonly tokenMaps: TokenMapsState;
+  readonly deploy: DeployState;
 }
 
 export const [getStudio, setStudio] = createContext<Studio>();
@@ -64,6 +70,9 @@ export function createStudio(live: LiveTransport, client: StudioClient, win: Win
     files: new EditorFiles(client, editor),
     profiles: new ProfilesState(client),
     latency: new LatencyViewState(client),
+    training: new TrainingViewState(client),
+    tokenMaps: new TokenMapsState(client),
+    deploy: new DeployState(client),
   };
 }
 
@@ -90,6 +99,8 @@ export function attachStudio(studio: Studio, live: LiveTransport): () => void {
     studio.editor.runs.attach(),
     studio.profiles.attach(),
     studio.latency.attach(),
+    studio.training.attach(),
+    studio.deploy.attach(),
     studio.client.on('app.openFile', ({ path, contents }) => studio.files.openFromHost(path, contents)),
     live.onConnectionChange((info) => {
       studio.logs.noteConnection(info);

@@ -169,14 +169,13 @@ export class TrainingReplica {
   }
 
   private spvitStats(held: tf.Tensor[], input: ShardInput, spec: SpvitReplicaSpec): ShardStats {
-    const [logits, local, totals, ce, ratio, distill, token, predicted, hinge] = held as [tf.Tensor2D, ...tf.Tensor[]];
+    const [logits, local, , ce, ratio, distill, token, predicted, hinge] = held as [tf.Tensor2D, ...tf.Tensor[]];
     const value = (t: tf.Tensor | undefined): number => (t === undefined ? 0 : (t.dataSync()[0] as number));
     const terms = { ce: value(ce), ratio: value(ratio), distill: value(distill), token: value(token), hinge: value(hinge) };
     const w = spec.loss;
     const total = w.ce * terms.ce + w.ratio * terms.ratio + w.distill * terms.distill + w.token * terms.token + w.latencyHinge * terms.hinge;
     const selectors = this.tokensPerSelector.length;
     const localSums = Array.from((local as tf.Tensor).dataSync()).slice(0, selectors);
-    void totals;
     const stats: ShardStats = {
       terms: { total, ...terms },
       correct: correctCount(logits.dataSync() as Float32Array, input.labels, logits.shape[1]),

@@ -18,6 +18,9 @@ import { StepWindow } from './step-window';
 import type { AdamWState } from './adamw';
 import type { CheckpointMeta, TrainingPosition } from './checkpoint';
 import type { DatasetEvaluation } from './evaluate-dataset';
+import type { Batch } from '../data/dataset';
+import type { ReplicaGroup } from './replica-group';
+import type { GroupRates } from './schedules';
 import type { StepSummary } from './sharding';
 import type { TrainProgress, TrainStageOptions, TrainStageResult } from './train-types';
 
@@ -139,6 +142,25 @@ async function validate(options: TrainStageOptions, state: LoopState): Promise<D
   return evaluation;
 }
 
+/** Gradients of one batch over the replicas, checks, AdamW, new parameters out. Null when cancelled. */
+async function optimiserStep(options: TrainStageOptions, state: LoopState, input: { batch: Batch; rates: GroupRates }): Promise<StepSummary | null> {
+  const { group } = options;
+  let result: Awaited<ReturnType<ReplicaGroup['step']>>;
+  try {
+    result = await group.step(splitBatch(input.batch, group.shards, { step: state.position.step, noiseSeed: options.noiseSeed }));
+  } catch (error) {
+    if (options.signal?.aborted === true && isStudioError(error, 'cancelled')) return null;
+    throw error;
+  }
+  const summary = summariseStep(result.stats, options.loss);
+  if (!Number.isFinite(summary.terms.total)) throw diverged(options, state, `the loss is ${summary.terms.total}`);
+  if (!allFinite(result.gradients)) throw diverged(options, state, 'a gradient is not finite');
+  adamWStep(state.parameters, result.gradients, state.adam, { layout: group.layout, config: options.adamw, rates: input.rates });
+  if (!allFinite(state.parameters)) throw diverged(options, state, 'a weight is not finite after the update');
+  group.setParameters(state.parameters);
+  return summary;
+}
+
 export async function trainStage(options: TrainStageOptions): Promise<TrainStageResult> {
   const { group, train, batchSize } = options;
   const signal = options.signal ?? NEVER_ABORTED;
@@ -171,22 +193,10 @@ export async function trainStage(options: TrainStageOptions): Promise<TrainStage
       const started = performance.now();
       const b = state.position.batch;
       const batch = train.getBatch(order.slice(b * batchSize, (b + 1) * batchSize), { augment: options.augment, seed: augmentSeed });
-      let summary: StepSummary;
-      let gradients: Float32Array;
-      try {
-        const result = await group.step(splitBatch(batch, group.shards, { step: state.position.step, noiseSeed: options.noiseSeed }));
-        summary = summariseStep(result.stats, options.loss);
-        gradients = result.gradients;
-      } catch (error) {
-        if (signal.aborted || isStudioError(error, 'cancelled')) continue;
-        throw error;
-      }
-      if (!Number.isFinite(summary.terms.total)) throw diverged(options, state, `the loss is ${summary.terms.total}`);
-      if (!allFinite(gradients)) throw diverged(options, state, 'a gradient is not finite');
       rates = ratesAt(options.schedule, epoch + b / batches);
-      adamWStep(state.parameters, gradients, state.adam, { layout: group.layout, config: options.adamw, rates });
-      if (!allFinite(state.parameters)) throw diverged(options, state, 'a weight is not finite after the update');
-      group.setParameters(state.parameters);
+      const summary = await optimiserStep(options, state, { batch, rates });
+      // A step cut short by the cancellation is dropped; the loop saves the position before it.
+      if (summary === null) continue;
       state.position = { ...state.position, step: state.position.step + 1, batch: b + 1 };
       ranThisCall += 1;
       elapsedMs += performance.now() - started;

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 
 import { runAgentProcess } from '../../zcu102/agent/agent-main';
 import { DEVICE_TREE_MODEL, unameText } from './board-text';
+import { fixedPointReader } from './fixed-point-reader';
 import { SimAcceleratorRuntime } from './sim-runtime';
 
 function main(): void {
@@ -31,7 +32,7 @@ function main(): void {
     // The simulated board's network is the loopback interface: nothing else can reach its agent.
     defaultHost: '127.0.0.1',
     board: { model: DEVICE_TREE_MODEL, hostname: values.hostname, kernel: unameText(values.hostname, '-r') },
-    createRuntime: () => Promise.resolve(new SimAcceleratorRuntime({ seed: Number(values.seed) })),
+    createRuntime: () => Promise.resolve(new SimAcceleratorRuntime({ seed: Number(values.seed), readers: [fixedPointReader] })),
     print: (line) => process.stdout.write(`${line}\n`),
   });
 }

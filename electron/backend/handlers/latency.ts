@@ -2,12 +2,13 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import { StudioError } from '../../../core/shared/errors';
 import { layoutFromModel } from '../../../core/latency/layout';
 import { unprunedLatencyMs } from '../../../core/latency/latency-model';
 import { profileAndroid } from '../../../devices/android/profiler/profile-android';
+import { defaultBoardStore } from '../../../devices/zcu102/profiler/connect-board';
+import { profileZcu102 } from '../../../devices/zcu102/profiler/profile-board';
 
-import type { LatencyProfileResult } from '../../../core/api/contracts/latency';
+import type { LatencyProfileParams, LatencyProfileProgress, LatencyProfileResult } from '../../../core/api/contracts/latency';
 import type { PhoneHub } from '../../../devices/android/phone-agent';
 import type { BackendDeps } from '../deps';
 import type { BackendHandlers } from '../handler-types';
@@ -19,13 +20,9 @@ function safeName(text: string): string {
 export function latencyHandlers(deps: BackendDeps, services: { hub: () => PhoneHub }): BackendHandlers<'latency.profile'> {
   return {
     'latency.profile': async (params, { emit }) => {
-      if (params.deviceId.startsWith('zcu102@')) {
-        throw new StudioError('not-implemented', `Profiling a ZCU102 board (${params.deviceId}) is not available yet.`, {
-          hint: 'Profile a phone, or use an analytic latency table for the board.',
-        });
-      }
       const model = params.arch ?? params.modelDir ?? 'model';
       const outPath = params.outPath ?? join(deps.dataDir, 'luts', `${safeName(params.deviceId)}-${safeName(model.split('/').pop() ?? model)}.json`);
+      if (params.deviceId.startsWith('zcu102@')) return { runId: startBoardProfile(deps, params, outPath, emit) };
       const runId = deps.jobs.start({
         kind: 'latency-profile',
         title: `Latency table of ${model} on ${params.deviceId}`,
@@ -65,4 +62,32 @@ export function latencyHandlers(deps: BackendDeps, services: { hub: () => PhoneH
       return { runId };
     },
   };
+}
+
+/** A ZCU102 board: the agent's profile verb per block type over the token grid (devices/zcu102/profiler). */
+function startBoardProfile(deps: BackendDeps, params: LatencyProfileParams, outPath: string, emit: (event: 'latency.profileProgress', payload: LatencyProfileProgress) => void): string {
+  return deps.jobs.start({
+    kind: 'latency-profile',
+    title: `Latency table of ${params.arch ?? params.modelDir ?? 'model'} on ${params.deviceId}`,
+    work: async ({ runId, signal, report }): Promise<LatencyProfileResult> => {
+      await mkdir(dirname(outPath), { recursive: true });
+      const result = await profileZcu102({
+        deviceId: params.deviceId,
+        arch: params.arch,
+        modelDir: params.modelDir,
+        outPath,
+        tokens: params.tokens,
+        blockTypes: params.tables,
+        runs: params.runs,
+        warmupRuns: params.warmupRuns,
+        store: defaultBoardStore(deps.dataDir),
+        signal,
+        onEvent: (event) => {
+          if (event.phase !== 'connect') emit('latency.profileProgress', { runId, deviceId: params.deviceId, ...event, phase: event.phase });
+          report(event.phase === 'done' ? 1 : event.tableIndex / Math.max(1, event.tableCount), event.message);
+        },
+      });
+      return { path: result.path, deviceId: params.deviceId, measured: result.measured, reused: result.reused, denseMs: unprunedLatencyMs(result.lut, layoutFromModel(result.lut.model, [])), wholeModelMs: null };
+    },
+  });
 }

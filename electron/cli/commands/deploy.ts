@@ -3,6 +3,8 @@ import { StudioError } from '../../../core/shared/errors';
 import { initTensorBackend } from '../../../core/tensor/backend';
 import { deployAndroid } from '../../../devices/android/deploy/deploy-android';
 import { AdbServerHub } from '../../../devices/android/node-adb-server';
+import { boardFlags, describeBoardDeploy } from '../../../devices/zcu102/deploy/board-cli';
+import { deployZcu102 } from '../../../devices/zcu102/deploy/deploy-board';
 import { integerFlag, requiredFlag, stringFlag } from '../arguments';
 
 import type { DeployReport } from '../../../devices/android/deploy/deploy-report';
@@ -26,7 +28,8 @@ function describe(report: DeployReport, reportPath: string): string {
 export const deployCommand: CliCommand = {
   name: 'deploy',
   summary: 'deploys the model of a run to a device',
-  usage: 'spvit deploy --device ID --model RUN_DIR [--runs N] [--warmup N] [--threads N] [--budget-ms X] [--benchmark-binary PATH]',
+  usage:
+    'spvit deploy --device ID --model RUN_DIR [--runs N] [--warmup N] [--threads N] [--budget-ms X] [--benchmark-binary PATH]\n  zcu102@PATH: [--images X.npy] [--calibration max|percentile] [--calibration-images N] [--check-images N] [--min-agreement F]',
   options: {
     device: { type: 'string' },
     model: { type: 'string' },
@@ -36,19 +39,37 @@ export const deployCommand: CliCommand = {
     'budget-ms': { type: 'string' },
     'benchmark-binary': { type: 'string' },
     backend: { type: 'string' },
+    images: { type: 'string' },
+    calibration: { type: 'string' },
+    'calibration-images': { type: 'string' },
+    'check-images': { type: 'string' },
+    'min-agreement': { type: 'string' },
   },
   async run(args, io) {
     const device = requiredFlag(args, 'device');
     const runDir = requiredFlag(args, 'model');
-    if (device.startsWith('zcu102@')) {
-      throw new StudioError('not-implemented', `Deploying to a ZCU102 board (${device}) is not available from this command yet.`, {
-        hint: 'Deploy to a phone (an adb serial).',
-      });
-    }
     const rawBudget = stringFlag(args, 'budget-ms');
     const budgetMs = rawBudget === undefined ? undefined : Number(rawBudget);
     if (budgetMs !== undefined && !(budgetMs > 0)) throw new StudioError('input/invalid', `--budget-ms must be a positive number, got '${rawBudget}'.`);
     await initTensorBackend({ backend: stringFlag(args, 'backend') });
+    if (device.startsWith('zcu102@')) {
+      const rawAgreement = stringFlag(args, 'min-agreement');
+      const minAgreement = rawAgreement === undefined ? undefined : Number(rawAgreement);
+      if (minAgreement !== undefined && !(minAgreement >= 0 && minAgreement <= 1)) throw new StudioError('input/invalid', `--min-agreement must be a fraction from 0 to 1, got '${rawAgreement}'.`);
+      const result = await deployZcu102({
+        deviceId: device,
+        runDir,
+        ...boardFlags(args),
+        minAgreement,
+        runs: integerFlag(args, 'runs', { min: 1, max: 10_000 }),
+        warmupRuns: integerFlag(args, 'warmup', { min: 0, max: 1_000 }),
+        budgetMs,
+        signal: io.signal,
+        onEvent: (event) => io.stderr.write(`[${event.phase}] ${event.message}\n`),
+      });
+      io.stdout.write(describeBoardDeploy(result.report, result.reportPath));
+      return 0;
+    }
     const result = await deployAndroid({
       hub: new AdbServerHub(),
       serial: device,

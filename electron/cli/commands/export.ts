@@ -5,6 +5,8 @@ import { StudioError } from '../../../core/shared/errors';
 import { exportTflite } from '../../../core/export/tflite/export-model';
 import { loadModelFolder } from '../../../core/export/tflite/model-folder';
 import { initTensorBackend } from '../../../core/tensor/backend';
+import { boardFlags, describeBoardExport } from '../../../devices/zcu102/deploy/board-cli';
+import { exportBoardFile } from '../../../devices/zcu102/deploy/export-board-file';
 import { requiredFlag, stringFlag } from '../arguments';
 
 import type { CliCommand } from '../command';
@@ -13,13 +15,17 @@ const FORMATS = ['tflite', 'board'] as const;
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'exports a trained model (TFLite; the board package comes with the board tools)',
-  usage: 'spvit export --model DIR --format tflite|board --out FILE [--backend B]',
+  summary: 'exports a trained model (TFLite for phones, the fixed-point package for ZCU102 boards)',
+  usage: 'spvit export --model DIR --format tflite|board --out FILE [--backend B]\n  board: [--images X.npy] [--calibration max|percentile] [--calibration-images N] [--check-images N]',
   options: {
     model: { type: 'string' },
     format: { type: 'string' },
     out: { type: 'string' },
     backend: { type: 'string' },
+    images: { type: 'string' },
+    calibration: { type: 'string' },
+    'calibration-images': { type: 'string' },
+    'check-images': { type: 'string' },
   },
   async run(args, io) {
     const modelDir = requiredFlag(args, 'model');
@@ -28,12 +34,11 @@ export const exportCommand: CliCommand = {
     if (!(FORMATS as readonly string[]).includes(format)) {
       throw new StudioError('input/invalid', `--format must be one of ${FORMATS.join(', ')}, got '${format}'.`, { hint: 'Phones take tflite; ZCU102 boards take the board package.' });
     }
-    if (format === 'board') {
-      throw new StudioError('not-implemented', 'The fixed-point board package export is not available from `spvit export` yet.', {
-        hint: 'Export --format tflite for phones; the board package comes with the ZCU102 tools.',
-      });
-    }
     await initTensorBackend({ backend: stringFlag(args, 'backend') });
+    if (format === 'board') {
+      io.stdout.write(describeBoardExport(await exportBoardFile({ modelDir, outPath, ...boardFlags(args) })));
+      return 0;
+    }
     const loaded = await loadModelFolder(modelDir);
     try {
       const exported = exportTflite(loaded.model);

@@ -6,6 +6,7 @@ import { LUT_BLOCK_TYPES } from '../../../core/latency/lut-schema';
 import { initTensorBackend } from '../../../core/tensor/backend';
 import { AdbServerHub } from '../../../devices/android/node-adb-server';
 import { profileAndroid } from '../../../devices/android/profiler/profile-android';
+import { profileZcu102 } from '../../../devices/zcu102/profiler/profile-board';
 import { booleanFlag, integerFlag, requiredFlag, stringFlag } from '../arguments';
 
 import type { Lut, LutBlockType } from '../../../core/latency/lut-schema';
@@ -53,7 +54,7 @@ export const profileCommand: CliCommand = {
   usage: [
     'spvit profile --device ID (--arch ARCH | --model DIR) --out LUT.json [--tokens LIST] [--threads N] [--repeats R]',
     '              [--runs N] [--warmup N] [--tables T,...] [--benchmark-binary PATH] [--cool-down-c C] [--no-whole-model]',
-    '  ID is an adb serial (`spvit devices`); LIST is counts and ranges, e.g. 1,50,100-196:8 (default: a',
+    '  ID is an adb serial or zcu102@SERIAL_PATH (`spvit devices`); LIST is counts and ranges, e.g. 1,50,100-196:8 (default: a',
     '  coarse sweep refined at the latency steps). Re-running the same command resumes a partial table.',
   ].join('\n'),
   options: {
@@ -75,12 +76,25 @@ export const profileCommand: CliCommand = {
   async run(args, io) {
     const device = requiredFlag(args, 'device');
     const outPath = requiredFlag(args, 'out');
-    if (device.startsWith('zcu102@')) {
-      throw new StudioError('not-implemented', `Profiling a ZCU102 board (${device}) is not available from this command yet.`, {
-        hint: 'Profile a phone (an adb serial), or use an analytic latency table for the board.',
-      });
-    }
     const rawTokens = stringFlag(args, 'tokens');
+    if (device.startsWith('zcu102@')) {
+      await initTensorBackend({ backend: stringFlag(args, 'backend') });
+      const started = Date.now();
+      const result = await profileZcu102({
+        deviceId: device,
+        arch: stringFlag(args, 'arch'),
+        modelDir: stringFlag(args, 'model'),
+        outPath,
+        tokens: rawTokens === undefined ? undefined : parseTokenList(rawTokens),
+        blockTypes: parseTables(stringFlag(args, 'tables')),
+        runs: integerFlag(args, 'runs', { min: 1, max: 10_000 }),
+        warmupRuns: integerFlag(args, 'warmup', { min: 0, max: 1_000 }),
+        signal: io.signal,
+        onEvent: (event) => io.stderr.write(`[${event.phase === 'connect' ? 'connect' : `${event.tableIndex + 1}/${event.tableCount}`}] ${event.message}\n`),
+      });
+      io.stdout.write(`${result.path}: ${result.measured} point(s) measured, ${result.reused} reused, in ${((Date.now() - started) / 1000).toFixed(1)} s on ${result.lut.device.model} (${result.lut.device.delegate})\n${summary(result.lut)}\n`);
+      return 0;
+    }
     const coolDownC = integerFlag(args, 'cool-down-c', { min: 20, max: 100 });
     await initTensorBackend({ backend: stringFlag(args, 'backend') });
     const started = Date.now();

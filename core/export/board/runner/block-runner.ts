@@ -1,0 +1,109 @@
+/**
+ * One transformer block in integers: LayerNorm -> qkv -> per-head q.k -> integer softmax -> p.v ->
+ * proj -> residual; LayerNorm -> fc1 -> GELU -> fc2 -> residual. Tokens are int16 [tokens][dim].
+ */
+import { requantize, sat8 } from '../integer-math';
+import { softmaxRow } from '../nonlinear';
+
+import { applyLinear, applyLinearGelu, layerNormRows, requantToInt8, residualUpdate } from './prepared';
+
+import type { MatmulKernel } from '../kernels/matmul';
+import type { ArithmeticSpec, Exp2Fn, LayerNormConstants } from '../nonlinear';
+import type { BlockParams, Fixed } from '../package-format';
+import type { PreparedLinear, PreparedLinearGelu, PreparedRequant, TensorBinder } from './prepared';
+
+/** What every unit runs with: the matmul kernel, the arithmetic constants and the tabulated exp. */
+export interface RunContext {
+  kernel: MatmulKernel;
+  arithmetic: ArithmeticSpec;
+  exp2: Exp2Fn;
+}
+
+export interface BlockDims {
+  dim: number;
+  heads: number;
+  hidden: number;
+}
+
+export interface PreparedBlock {
+  norm1: LayerNormConstants;
+  qkv: PreparedLinear;
+  qkvToInt8: PreparedRequant;
+  scoreToExponent: Fixed;
+  contextToInt8: Fixed;
+  proj: PreparedLinear;
+  projToResidual: PreparedRequant;
+  skip1: Fixed;
+  norm2: LayerNormConstants;
+  fc1: PreparedLinearGelu;
+  fc2: PreparedLinear;
+  fc2ToResidual: PreparedRequant;
+  skip2: Fixed;
+}
+
+export function prepareBlock(binder: TensorBinder, params: BlockParams, dims: BlockDims): PreparedBlock {
+  const { dim, hidden } = dims;
+  return {
+    norm1: params.norm1,
+    qkv: binder.linear(params.qkv, dim, 3 * dim),
+    qkvToInt8: binder.requant(params.qkvToInt8, 3 * dim),
+    scoreToExponent: params.scoreToExponent,
+    contextToInt8: params.contextToInt8,
+    proj: binder.linear(params.proj, dim, dim),
+    projToResidual: binder.requant(params.projToResidual, dim),
+    skip1: params.skip1,
+    norm2: params.norm2,
+    fc1: binder.linearGelu(params.fc1, dim, hidden),
+    fc2: binder.linear(params.fc2, hidden, dim),
+    fc2ToResidual: binder.requant(params.fc2ToResidual, dim),
+    skip2: params.skip2,
+  };
+}
+
+/** Columns [section * dim + head * headDim, + headDim) of every row of qkv [tokens][3 dim]. */
+function headSlice(qkv: Int8Array, tokens: number, dim: number, column: number, headDim: number): Int8Array {
+  const out = new Int8Array(tokens * headDim);
+  for (let t = 0; t < tokens; t++) out.set(qkv.subarray(t * 3 * dim + column, t * 3 * dim + column + headDim), t * headDim);
+  return out;
+}
+
+function transpose(values: Int8Array, rows: number, cols: number): Int8Array {
+  const out = new Int8Array(values.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c] as number;
+  return out;
+}
+
+/** Multi-head self-attention on the normalised tokens; returns the int8 context [tokens][dim]. */
+function attention(run: RunContext, qkv: Int8Array, tokens: number, dims: BlockDims, block: PreparedBlock): Int8Array {
+  const { kernel, arithmetic, exp2 } = run;
+  const { dim, heads } = dims;
+  const headDim = dim / heads;
+  const context = new Int8Array(tokens * dim);
+  const scores = new Int32Array(tokens * tokens);
+  const probabilities = new Int32Array(tokens * tokens);
+  const mixed = new Int32Array(tokens * headDim);
+  for (let h = 0; h < heads; h++) {
+    const q = headSlice(qkv, tokens, dim, h * headDim, headDim);
+    const k = headSlice(qkv, tokens, dim, dim + h * headDim, headDim);
+    const vT = transpose(headSlice(qkv, tokens, dim, 2 * dim + h * headDim, headDim), tokens, headDim);
+    kernel.multiplyDynamic(q, tokens, k, tokens, headDim, scores);
+    for (let i = 0; i < tokens; i++) softmaxRow(scores, i * tokens, tokens, block.scoreToExponent, arithmetic, probabilities, i * tokens, exp2);
+    kernel.multiplyDynamic(probabilities, tokens, vT, headDim, tokens, mixed);
+    const { multiplier, shift } = block.contextToInt8;
+    for (let t = 0; t < tokens; t++) {
+      for (let j = 0; j < headDim; j++) context[t * dim + h * headDim + j] = sat8(requantize(mixed[t * headDim + j] as number, multiplier, shift));
+    }
+  }
+  return context;
+}
+
+export function runBlock(run: RunContext, x: Int16Array, tokens: number, dims: BlockDims, block: PreparedBlock): Int16Array {
+  const { dim } = dims;
+  const { kernel } = run;
+  const normed = layerNormRows(x, tokens, dim, block.norm1);
+  const qkv = requantToInt8(applyLinear(kernel, normed, tokens, block.qkv), 3 * dim, block.qkvToInt8);
+  const context = attention(run, qkv, tokens, dims, block);
+  const afterAttention = residualUpdate(x, applyLinear(kernel, context, tokens, block.proj), dim, block.skip1, block.projToResidual);
+  const hidden = applyLinearGelu(kernel, layerNormRows(afterAttention, tokens, dim, block.norm2), tokens, block.fc1);
+  return residualUpdate(afterAttention, applyLinear(kernel, hidden, tokens, block.fc2), dim, block.skip2, block.fc2ToResidual);
+}

@@ -51,7 +51,7 @@ export function createBackend(options: CreateBackendOptions): StudioBackend {
     ...systemHandlers(deps),
     ...jobsHandlers(deps),
     ...devicesHandlers(deps, { hub: adbHub, watcher: deviceWatcher }),
-    ...pipelineHandlers(deps),
+    ...pipelineHandlers(deps, { hub: adbHub }),
     ...trainingHandlers(deps),
     ...latencyHandlers(deps, { hub: adbHub }),
     ...deployHandlers(deps, { hub: adbHub }),

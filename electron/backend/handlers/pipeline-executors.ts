@@ -4,19 +4,28 @@
  */
 import { createCoreExecutorRegistry } from '../../../core/pipeline';
 import { registerTrainingExecutors } from '../../../core/pipeline/executors/train-executors';
+import { androidProfileOnDevice } from '../../../devices/android/profiler/pipeline-profiler';
+
+import { createDeviceExecutor } from './pipeline-device-executor';
 
 import type { ExecutorRegistry } from '../../../core/pipeline';
 import type { TrainExecutorOptions } from '../../../core/pipeline/executors/train';
+import type { PhoneHub } from '../../../devices/android/phone-agent';
 import type { BackendDeps } from '../deps';
 
 export interface PipelineExecutorOptions {
   /** The trainer's progress (the same as training.start's training.progress events carry). */
   onTrainingProgress?: TrainExecutorOptions['onProgress'];
+  /** Phones for device nodes and for latency tables measured on a device; without it those nodes are skipped. */
+  hub?: () => PhoneHub;
 }
 
 export function pipelineExecutors(deps: BackendDeps, options: PipelineExecutorOptions = {}): ExecutorRegistry {
   const backend = deps.tensorBackend();
-  return registerTrainingExecutors(createCoreExecutorRegistry(), {
+  const hub = options.hub;
+  const registry = createCoreExecutorRegistry(hub === undefined ? {} : { latencyTable: { profileOnDevice: (request) => androidProfileOnDevice({ hub: hub(), env: process.env })(request) } });
+  if (hub !== undefined) registry.register(createDeviceExecutor({ hub }));
+  return registerTrainingExecutors(registry, {
     ...(backend === null ? {} : { backend }),
     ...(options.onTrainingProgress === undefined ? {} : { onProgress: options.onTrainingProgress }),
   });

@@ -15,12 +15,15 @@ import { PipelineRuns } from './pipeline-runs';
 
 import type { EditorDocument } from '../../../core/api/contracts/pipeline';
 import type { PipelineIssue } from '../../../core/pipeline';
+import type { PhoneHub } from '../../../devices/android/phone-agent';
 import type { BackendDeps } from '../deps';
 import type { BackendHandlers } from '../handler-types';
 
 export interface PipelineServices {
   /** Default: the process's working folder. */
   workspace?: string;
+  /** Phones for device nodes and device-measured latency tables. */
+  hub?: () => PhoneHub;
 }
 
 type PipelineMethod =
@@ -51,7 +54,7 @@ export function pipelineHandlers(deps: BackendDeps, services: PipelineServices =
   const deviceKinds = createDeviceKindRegistry();
   const recent = new RecentFiles(deps.dataDir);
   // Runs share training.start's folder, so training.report and training.tokenMaps read them too.
-  const runs = new PipelineRuns({ jobs: deps.jobs, runsDir: runsFolder(deps.dataDir), registry: (onTrainingProgress) => pipelineExecutors(deps, { onTrainingProgress }), deviceKinds });
+  const runs = new PipelineRuns({ jobs: deps.jobs, runsDir: runsFolder(deps.dataDir), registry: (onTrainingProgress) => pipelineExecutors(deps, { onTrainingProgress, ...(services.hub === undefined ? {} : { hub: services.hub }) }), deviceKinds });
   const palette = buildPalette(deviceKinds);
 
   const start = (params: { document: unknown; path?: string | undefined; upTo?: string }, emit: Parameters<BackendHandlers<'pipeline.run'>['pipeline.run']>[1]['emit']) => {

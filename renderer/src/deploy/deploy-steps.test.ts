@@ -4,7 +4,7 @@ import { deploySteps } from './deploy-steps';
 
 import type { DeployProgress } from '../../../core/api/contracts/deploy';
 
-const event = (phase: DeployProgress['phase'], message = phase): DeployProgress => ({ runId: 'deploy-1', deviceId: 'p', phase, message });
+const event = (phase: DeployProgress['phase'], message: string = phase): DeployProgress => ({ runId: 'deploy-1', deviceId: 'p', phase, message });
 
 describe('deploySteps', () => {
   it('marks the phases passed as done and the latest as under way', () => {

@@ -149,6 +149,23 @@ describe.runIf(chromiumPath !== null && adbPath !== null && socatPath !== null)(
     const csv = readFileSync((await download.path())!, 'utf8').split('\n');
     expect(csv[0]).toBe('device,model,block_type,stage,tokens,mean_ms,std_ms,count,samples_ms');
     expect(csv.filter((line) => line.includes(',block,0,')).length).toBe(9);
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'SVG' }).click()]);
+    const svgText = readFileSync((await svg.path())!, 'utf8');
+    expect(svgText).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svgText).toContain('Latency (ms)');
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'PNG' }).click()]);
+    expect(readFileSync((await png.path())!).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('cancels a profile under way', async () => {
+    await showView(page, 'Pipeline');
+    await deviceRow(pixel).getByRole('button', { name: 'Profile…' }).click();
+    const dialog = page.getByRole('dialog', { name: /^Profile / });
+    await dialog.getByLabel('Model (timm name)').fill('deit_small_patch16_224');
+    await dialog.getByRole('button', { name: 'Start profile' }).click();
+    await deviceRow(pixel).getByRole('progressbar').waitFor();
+    await deviceRow(pixel).getByRole('button', { name: 'Cancel' }).click();
+    await deviceRow(pixel).getByText('last profile: cancelled').waitFor();
     expect(browser!.pageErrors).toEqual([]);
   });
 });

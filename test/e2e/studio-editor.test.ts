@@ -106,6 +106,31 @@ describe.runIf(chromiumPath !== null)('the pipeline editor', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('drags a node with the mouse, nudges it with the arrows, undoes both, and lists the shortcuts', async () => {
+    const node = nodeOnCanvas(page, 'backbone');
+    const before = await node.getAttribute('transform');
+    const box = (await node.locator('rect.body').boundingBox())!;
+    await page.mouse.move(box.x + 100, box.y + 20);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 160, box.y + 60, { steps: 5 });
+    await page.mouse.up();
+    const dragged = await node.getAttribute('transform');
+    expect(dragged).not.toBe(before);
+    await page.locator('svg.canvas').focus();
+    await page.keyboard.press('ArrowRight');
+    const [x1] = /translate\((-?\d+) /.exec(dragged!)!.slice(1).map(Number);
+    const [x2] = /translate\((-?\d+) /.exec((await node.getAttribute('transform'))!)!.slice(1).map(Number);
+    expect(x2! - x1!).toBe(8);
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+z');
+    expect(await node.getAttribute('transform')).toBe(before);
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.getByText('Select the next node in run order (Shift+Tab: previous)').waitFor();
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'hidden' });
+  });
+
   it('saves to a .spvit.json file, starts anew, and reopens it from the recent files', async () => {
     await page.getByLabel('Name', { exact: true }).fill('Editor test pipeline');
     await page.getByRole('button', { name: 'Auto-layout' }).click();

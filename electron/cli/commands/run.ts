@@ -59,8 +59,8 @@ function printer(io: CliIo): (event: RunEvent) => void {
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'runs a pipeline headless (train, evaluate, ...), resuming an unfinished run folder',
-  usage: 'spvit run PIPELINE.json [--out DIR] [--workers N] [--backend B]',
-  options: { out: { type: 'string' }, workers: { type: 'string' }, backend: { type: 'string' } },
+  usage: 'spvit run PIPELINE.json [--out DIR] [--workers N] [--backend B] [--log-every STEPS]',
+  options: { out: { type: 'string' }, workers: { type: 'string' }, backend: { type: 'string' }, 'log-every': { type: 'string' } },
   allowPositionals: true,
   async run(args, io) {
     const [file, ...extra] = args.positionals;
@@ -68,6 +68,7 @@ export const runCommand: CliCommand = {
       throw new StudioError('input/invalid', 'Give exactly one pipeline file.', { hint: 'Usage: spvit run PIPELINE.json [--out DIR] [--workers N]' });
     }
     const workers = integerFlag(args, 'workers', { min: 0, max: 64 });
+    const logEverySteps = integerFlag(args, 'log-every', { min: 1, max: 100_000 });
     const runDir = resolve(stringFlag(args, 'out') ?? defaultOutDir(file));
     const loaded = await loadPipelineFile(file);
     const previous = await readRunReport(runDir);
@@ -80,6 +81,7 @@ export const runCommand: CliCommand = {
     const backend = await describeTensorBackend();
     const registry = registerTrainingExecutors(createCoreExecutorRegistry(), {
       ...(workers === undefined ? {} : { workers }),
+      ...(logEverySteps === undefined ? {} : { logEverySteps }),
       backend: backend.name,
     });
     const { pipeline, skipped } = runnablePart(loaded.pipeline, registry);

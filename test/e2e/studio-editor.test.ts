@@ -134,7 +134,6 @@ describe.runIf(chromiumPath !== null)('the pipeline editor', () => {
   it('saves to a .spvit.json file, starts anew, and reopens it from the recent files', async () => {
     await page.getByLabel('Name', { exact: true }).fill('Editor test pipeline');
     await page.getByRole('button', { name: 'Auto-layout' }).click();
-    await screenshot(page, 'pipeline-editor');
     await page.keyboard.press('Control+s');
     const dialog = page.getByRole('dialog', { name: 'Save pipeline as' });
     await dialog.getByLabel('File name').fill('editor-test');
@@ -163,6 +162,8 @@ describe.runIf(chromiumPath !== null)('the pipeline editor', () => {
     await page.locator('g.node[data-node-id="latency-table"][data-state="done"]').waitFor();
     expect(await nodeOnCanvas(page, 'backbone').getAttribute('data-state')).toBe('done');
     expect(await nodeOnCanvas(page, 'train').getAttribute('data-state')).toBe('idle');
+    await page.getByRole('button', { name: 'Fit pipeline in view' }).click();
+    await screenshot(page, 'pipeline-editor');
     expect(browser!.pageErrors).toEqual([]);
   });
 });

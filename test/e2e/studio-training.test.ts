@@ -119,6 +119,10 @@ describe.runIf(chromiumPath !== null && adbPath !== null)('training, token maps 
     await maps.waitFor({ timeout: 60_000 });
     expect(await page.getByRole('img', { name: /, S\d: kept \d+ of 16 tokens \(\d+ %\), the other \d+ merged into 1 package token$/ }).count()).toBe(16);
     expect(await page.getByRole('img', { name: /^Image \d: / }).count()).toBe(8);
+    // Top-k keeps each selector's target share of tokens, whatever the scores say.
+    await page.getByLabel('Inference mode').selectOption('topk');
+    await page.getByRole('img', { name: /^Image 1 \(.+\), S1: kept ([0-9]|1[0-5]) of 16 tokens/ }).waitFor();
+    await screenshot(page, 'token-maps');
   });
 
   it('deploys to the simulated phone in one click and shows the report', async () => {

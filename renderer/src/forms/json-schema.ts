@@ -29,7 +29,7 @@ export interface Alternative {
 
 export type FieldModel =
   | { readonly kind: 'object'; readonly properties: readonly { key: string; schema: JsonSchema; required: boolean }[] }
-  | { readonly kind: 'alternatives'; readonly alternatives: readonly Alternative[] }
+  | { readonly kind: 'alternatives'; readonly alternatives: readonly Alternative[]; readonly discriminator: string | null }
   | { readonly kind: 'choice'; readonly options: readonly unknown[] }
   | { readonly kind: 'number'; readonly integer: boolean; readonly min: number | null; readonly max: number | null }
   | { readonly kind: 'list'; readonly integer: boolean }
@@ -74,7 +74,7 @@ export function describeField(schema: JsonSchema): FieldModel {
   if (variants !== undefined) {
     if (variants.every((variant) => variant.const !== undefined)) return { kind: 'choice', options: variants.map((variant) => variant.const) };
     const discriminator = variants.every((variant) => typeOf(variant) === 'object') ? discriminatorOf(variants) : null;
-    return { kind: 'alternatives', alternatives: variants.map((variant) => ({ label: alternativeLabel(variant, discriminator), schema: variant })) };
+    return { kind: 'alternatives', discriminator, alternatives: variants.map((variant) => ({ label: alternativeLabel(variant, discriminator), schema: variant })) };
   }
   if (schema.const !== undefined) return { kind: 'fixed', value: schema.const };
   if (schema.enum !== undefined) return { kind: 'choice', options: schema.enum };

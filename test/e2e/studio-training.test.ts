@@ -23,13 +23,14 @@ import type { StudioProcess } from './support/studio-process';
 
 const chromiumPath = requireTool('chromium', 'chromium');
 const adbPath = requireTool('adb', 'adb');
+const socatPath = requireTool('socat', 'socat');
 
-/** The bundled Fashion-MNIST sample, a 16-token ViT, one dense and one SPViT epoch on 480 images. */
+/** The bundled Fashion-MNIST sample, a 16-token ViT, one dense and one SPViT epoch on 320 images. */
 const TINY_PIPELINE = {
   version: 1,
   name: 'Tiny SPViT',
   nodes: [
-    { id: 'data', kind: 'dataset', position: { x: 0, y: 0 }, config: { source: { kind: 'sample' }, input: { height: 28, width: 28, channels: 1 }, valFraction: 0.1, seed: 1, trainLimit: 480, testLimit: 64 } },
+    { id: 'data', kind: 'dataset', position: { x: 0, y: 0 }, config: { source: { kind: 'sample' }, input: { height: 28, width: 28, channels: 1 }, valFraction: 0.1, seed: 1, trainLimit: 320, testLimit: 64 } },
     { id: 'vit', kind: 'backbone', position: { x: 0, y: 180 }, config: { model: 'VisionTransformer', kwargs: { img_size: 28, patch_size: 7, in_chans: 1, num_classes: 10, embed_dim: 32, depth: 3, num_heads: 2, mlp_ratio: 2 } } },
     { id: 'lut', kind: 'latency-table', position: { x: 300, y: 180 }, config: { source: 'analytic', preset: 'mobile-cpu-little' } },
     { id: 'train', kind: 'train', position: { x: 600, y: 60 }, config: { seed: 1, workers: 1, dense: { epochs: 1, batchSize: 16, lr: 0.002, warmupEpochs: 0 }, spvit: { epochs: 1, batchSize: 16, lr: 0.002, backboneFreezeEpochs: 0, selector: { blocks: [1, 2] }, budget: { latencyMs: 0.5 }, loss: { latencyHinge: 1 } } } },
@@ -45,7 +46,7 @@ const TINY_PIPELINE = {
   ],
 };
 
-describe.runIf(chromiumPath !== null && adbPath !== null)('training, token maps and deploy', () => {
+describe.runIf(chromiumPath !== null && adbPath !== null && socatPath !== null)('training, token maps and deploy', () => {
   let lab: DeviceLab;
   let studio: StudioProcess | undefined;
   let browser: StudioBrowser | undefined;
@@ -57,7 +58,7 @@ describe.runIf(chromiumPath !== null && adbPath !== null)('training, token maps 
 
   beforeAll(async () => {
     if (!existsSync(`${ROOT}renderer/dist/index.html`)) throw new Error('renderer/dist is missing: run `npm run build:web`.');
-    lab = await startDeviceLab({ adb: adbPath!, phones: ['galaxy-s20'], withBoard: false });
+    lab = await startDeviceLab({ adb: adbPath!, phones: ['galaxy-s20'], withBoard: true });
     workspace = mkdtempSync(join(tmpdir(), 'spvit-e2e-train-ws-'));
     dataDir = mkdtempSync(join(tmpdir(), 'spvit-e2e-train-data-'));
     writeFileSync(join(workspace, 'tiny.spvit.json'), JSON.stringify(TINY_PIPELINE, null, 2));
@@ -143,6 +144,22 @@ describe.runIf(chromiumPath !== null && adbPath !== null)('training, token maps 
     expect(text).toMatch(/Outputs on the host\s+passed · max relative error/);
     expect(text).toMatch(/Device\s+samsung SM-G980F \(S5E9830\)/);
     await screenshot(page, 'deploy-report', { tall: true });
+  });
+
+  it('deploys the same run to the simulated ZCU102, bit-exact with the reference runner', async () => {
+    await page.getByText('Add a device').click();
+    await page.getByLabel('ZCU102 serial console').fill(lab.boardLink!);
+    await page.getByRole('button', { name: 'Connect' }).nth(1).click();
+    const boardId = `zcu102@${lab.boardLink}`;
+    await page.locator(`[data-device-id="${boardId}"]`).waitFor();
+    await page.getByLabel('Target', { exact: true }).selectOption(boardId);
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    const report = page.getByRole('region', { name: 'Board deployment report · deployed' });
+    await report.waitFor({ timeout: 120_000 });
+    const text = await report.innerText();
+    expect(text).toMatch(/Outputs on the board\s+bit-exact with the reference runner on \d+ images/);
+    expect(text).toMatch(/Accelerator\s+spvit-int8-\S+, \d+×\d+ MACs at \d+ MHz \(simulated\)/);
+    expect(text).toMatch(/Latency split\s+accelerator \d+(\.\d+)? ms \+ CPU \d+(\.\d+)? ms/);
     expect(browser!.pageErrors).toEqual([]);
   });
 });

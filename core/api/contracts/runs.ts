@@ -60,6 +60,33 @@ export const DeployReportJsonSchema = z.looseObject({
 });
 export type DeployReportJson = z.infer<typeof DeployReportJsonSchema>;
 
+/** deploy-report-zcu102.json as a board deploy writes it (devices/zcu102/deploy). */
+export const BoardDeployReportJsonSchema = z.looseObject({
+  status: z.enum(['deployed', 'failed']),
+  createdAt: z.string(),
+  runDir: z.string(),
+  deviceId: z.string(),
+  board: z
+    .looseObject({
+      model: z.string(),
+      hostname: z.string(),
+      ip: z.string(),
+      agentVersion: z.string(),
+      accelerator: z.looseObject({ id: z.string(), clockMHz: z.number(), macRows: z.number(), macCols: z.number(), simulated: z.boolean() }),
+    })
+    .nullable(),
+  model: z.looseObject({ architecture: z.string(), mode: z.string(), keptTokens: z.array(z.number()) }).nullable(),
+  package: z.looseObject({ sha256: z.string(), sizeBytes: z.number(), format: z.string() }).nullable(),
+  accuracy: z.looseObject({ images: z.number(), top1Agreement: z.number(), relativeRmsLogitError: z.number(), keptTokenOverlap: z.array(z.number()) }).nullable(),
+  latency: z
+    .looseObject({ meanMs: z.number(), stdMs: z.number(), minMs: z.number(), maxMs: z.number(), count: z.number(), meanAcceleratorMs: z.number(), meanCpuMs: z.number(), budgetMs: z.number().nullable(), withinBudget: z.boolean().nullable() })
+    .nullable(),
+  bitExact: z.looseObject({ images: z.number(), identical: z.boolean(), problems: z.array(z.string()) }).nullable(),
+  deployment: z.looseObject({ version: z.string().nullable(), previous: z.string().nullable(), current: z.string().nullable(), restoredOnBoard: z.boolean().nullable(), restoreProblem: z.string().nullable() }),
+  error: SerializedErrorSchema.nullable(),
+});
+export type BoardDeployReportJson = z.infer<typeof BoardDeployReportJsonSchema>;
+
 export const MetricRecordSchema = z.object({
   nodeId: z.string(),
   name: z.string(),
@@ -82,8 +109,12 @@ export const runsMethods = {
     result: z.object({ records: z.array(MetricRecordSchema), total: z.number().int() }),
   }),
   'runs.deployReport': method({
-    description: 'The deployment report a deploy wrote into a run folder, or null when it has none.',
+    description: 'The latest deployment reports in a run folder: to a phone, and to a board (null where there is none).',
     params: z.object({ runDir: z.string().min(1) }),
-    result: z.object({ path: z.string(), report: DeployReportJsonSchema.nullable() }),
+    result: z.object({
+      path: z.string(),
+      report: DeployReportJsonSchema.nullable(),
+      board: z.object({ path: z.string(), report: BoardDeployReportJsonSchema.nullable() }),
+    }),
   }),
 } as const;

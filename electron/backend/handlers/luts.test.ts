@@ -80,7 +80,7 @@ describe('luts.* and runs.* on a run that made an analytic latency table', () =>
   it('lists the run, without a model or a deployment', async () => {
     const { runs } = await client.api.runs.list({});
     expect(runs).toEqual([expect.objectContaining({ runId, runDir, pipeline: 'Latency only', status: 'succeeded', hasModel: false, deployed: false })]);
-    expect(await client.api.runs.deployReport({ runDir })).toEqual({ path: join(runDir, 'deploy-report.json'), report: null });
+    expect(await client.api.runs.deployReport({ runDir })).toEqual({ path: join(runDir, 'deploy-report.json'), report: null, board: { path: join(runDir, 'deploy-report-zcu102.json'), report: null } });
     const { records, total } = await client.api.runs.metrics({ runId });
     expect(total).toBe(1);
     expect(records).toEqual([{ nodeId: 'lut', name: 'latency/dense-ms', value: expect.any(Number) as unknown as number, extra: { source: 'analytic' } }]);

@@ -2,7 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { DeployReportJsonSchema } from '../../../core/api/contracts/runs';
+import { BoardDeployReportJsonSchema, DeployReportJsonSchema } from '../../../core/api/contracts/runs';
 import { summariseRun } from '../../../core/pipeline/executors/evaluate-summary';
 import { readMetrics, readRunReport } from '../../../core/pipeline/run-folder';
 import { StudioError } from '../../../core/shared/errors';
@@ -15,19 +15,33 @@ import type { BackendDeps } from '../deps';
 import type { BackendHandlers } from '../handler-types';
 
 const DEPLOY_REPORT = 'deploy-report.json';
+const BOARD_DEPLOY_REPORT = 'deploy-report-zcu102.json';
 
 function trainedModel(report: RunReport): Record<string, unknown> | null {
   const node = Object.values(report.nodes).find((entry) => entry.kind === 'train' && entry.status === 'done');
   return (node?.outputs?.['model'] ?? null) as Record<string, unknown> | null;
 }
 
-async function readDeployReport(runDir: string): Promise<unknown> {
+async function readDeployReport(runDir: string, file = DEPLOY_REPORT): Promise<unknown> {
   try {
-    return JSON.parse(await readFile(join(runDir, DEPLOY_REPORT), 'utf8')) as unknown;
+    return JSON.parse(await readFile(join(runDir, file), 'utf8')) as unknown;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new StudioError('data/corrupt', `${join(runDir, DEPLOY_REPORT)} cannot be read: ${(error as Error).message}`, { cause: error, details: { runDir }, hint: 'Deploy the run again to write a new report.' });
+    throw new StudioError('data/corrupt', `${join(runDir, file)} cannot be read: ${(error as Error).message}`, { cause: error, details: { runDir }, hint: 'Deploy the run again to write a new report.' });
   }
+}
+
+/** A report checked against its schema, the raw outputs left out; null when there is none. */
+async function parsedReport<T>(runDir: string, file: string, schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }): Promise<T | null> {
+  const json = await readDeployReport(runDir, file);
+  if (json === null) return null;
+  const { raw: _raw, ...rest } = json as Record<string, unknown>;
+  const parsed = schema.safeParse(rest);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`).join('; ');
+    throw new StudioError('data/corrupt', `${join(runDir, file)} is not a deployment report: ${problems}`, { details: { path: join(runDir, file) }, hint: 'Deploy the run again to write a new report.' });
+  }
+  return parsed.data;
 }
 
 async function summary(dataDir: string, runId: string): Promise<RunSummary | null> {
@@ -40,7 +54,7 @@ async function summary(dataDir: string, runId: string): Promise<RunSummary | nul
   if (report === null) return null;
   const headline = summariseRun(report);
   const model = trainedModel(report);
-  const deployReport = (await readDeployReport(runDir).catch(() => null)) as { status?: string } | null;
+  const reports = await Promise.all([DEPLOY_REPORT, BOARD_DEPLOY_REPORT].map((file) => readDeployReport(runDir, file).catch(() => null)));
   return {
     runId,
     runDir,
@@ -52,7 +66,7 @@ async function summary(dataDir: string, runId: string): Promise<RunSummary | nul
     hasSelectors: model !== null && model['spvit'] !== null && model['spvit'] !== undefined,
     accuracy: headline.accuracy,
     latencyMs: { budget: headline.latencyMs.budget, predicted: headline.latencyMs.predicted },
-    deployed: deployReport?.status === 'deployed',
+    deployed: reports.some((report) => (report as { status?: string } | null)?.status === 'deployed'),
   };
 }
 
@@ -78,16 +92,10 @@ export function runsHandlers(deps: BackendDeps): BackendHandlers<'runs.list' | '
       const kept = records.slice(-limit).map(({ at: _at, ...record }) => record);
       return { records: kept, total: records.length };
     },
-    'runs.deployReport': async ({ runDir }) => {
-      const path = join(runDir, DEPLOY_REPORT);
-      const json = await readDeployReport(runDir);
-      if (json === null) return { path, report: null };
-      const { raw: _raw, ...rest } = json as Record<string, unknown>;
-      const parsed = DeployReportJsonSchema.safeParse(rest);
-      if (!parsed.success) {
-        throw new StudioError('data/corrupt', `${path} is not a deployment report: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { details: { path }, hint: 'Deploy the run again to write a new report.' });
-      }
-      return { path, report: parsed.data };
-    },
+    'runs.deployReport': async ({ runDir }) => ({
+      path: join(runDir, DEPLOY_REPORT),
+      report: await parsedReport(runDir, DEPLOY_REPORT, DeployReportJsonSchema),
+      board: { path: join(runDir, BOARD_DEPLOY_REPORT), report: await parsedReport(runDir, BOARD_DEPLOY_REPORT, BoardDeployReportJsonSchema) },
+    }),
   };
 }

@@ -5,7 +5,7 @@
 import { toShownError } from '../state/errors';
 
 import type { DeployProgress } from '../../../core/api/contracts/deploy';
-import type { DeployReportJson } from '../../../core/api/contracts/runs';
+import type { BoardDeployReportJson, DeployReportJson } from '../../../core/api/contracts/runs';
 import type { StudioClient } from '../boot/studio-client';
 import type { ShownError } from '../state/errors';
 
@@ -22,8 +22,9 @@ export class DeployState {
   options: DeployOptions = $state({ runs: 50, warmupRuns: 5, budgetMs: null });
   jobId: string | null = $state(null);
   events: readonly DeployProgress[] = $state.raw([]);
+  /** The latest deployment to a phone, and to a board, recorded in the run. */
   report: DeployReportJson | null = $state.raw(null);
-  reportPath: string | null = $state(null);
+  boardReport: BoardDeployReportJson | null = $state.raw(null);
   starting = $state(false);
   error: ShownError | null = $state.raw(null);
   readonly #client: StudioClient;
@@ -51,6 +52,7 @@ export class DeployState {
     this.starting = true;
     this.error = null;
     this.report = null;
+    this.boardReport = null;
     this.events = [];
     try {
       const { runs, warmupRuns, budgetMs } = this.options;
@@ -77,10 +79,10 @@ export class DeployState {
     const runDir = this.runDir;
     if (runDir === null) return;
     try {
-      const { path, report } = await this.#client.api.runs.deployReport({ runDir });
+      const { report, board } = await this.#client.api.runs.deployReport({ runDir });
       if (runDir !== this.runDir) return;
       this.report = report;
-      this.reportPath = path;
+      this.boardReport = board.report;
     } catch (error) {
       this.error = toShownError(error);
     }

@@ -6,12 +6,19 @@
  * Calibration: per point, either the largest |x| ('max') or a percentile of |x| ('percentile',
  * default 99.99) over the calibration images; int8 scale = range / 127. The int16 residual stream
  * always uses the maximum with 25% headroom, GELU inputs the maximum with 50% headroom (a power of
- * two scale). Weights: symmetric int8 per output channel, scale max |w| / 127.
+ * two scale). Weights: symmetric int8 per output channel, scale max |w| / 127, rounded with GPTQ's
+ * error compensation using the calibration inputs of each layer (export/gptq.ts), or to nearest.
  */
 import { StudioError } from '../../shared/errors';
-import { topkCount } from '../../spvit/decisions';
 import { internalToTimm } from '../../tensor/parameters';
 
+import { runReference } from './accuracy';
+import { boardTarget } from './board-target';
+import { dequantizeLogits } from './host-io';
+import { floatReference } from './float-reference';
+import { ReferenceRunner } from './reference-runner';
+
+import { InputMomentCollector } from './calibration/input-moments';
 import { RangeObserver } from './calibration/range-observer';
 import { traceImage } from './calibration/float-trace';
 import { ExportContext } from './export/export-context';
@@ -22,11 +29,8 @@ import { PACKAGE_FORMAT, PACKAGE_VERSION } from './package-format';
 import { decodePackage, encodePackage } from './package-io';
 
 import type { BackboneModel } from '../../models/model';
-import type { VisionTransformer } from '../../models/vit/model';
 import type { HostTensor } from '../../tensor/host-tensor';
-import type { SpvitVisionTransformer } from '../../spvit/vit/spvit-vit';
 import type { CalibrationMethod, RangeRule } from './calibration/range-observer';
-import type { TraceTarget } from './calibration/float-trace';
 import type { ArithmeticSpec } from './nonlinear';
 import type { FixedPointPackage, PackageHeader } from './package-format';
 
@@ -45,59 +49,20 @@ export interface BoardExportOptions {
   /** Name recorded as the model's arch (a timm name such as deit_tiny_patch16_224). */
   arch?: string;
   arithmetic?: Partial<ArithmeticSpec>;
+  /** Weight rounding: 'gptq' (default; error-compensating, from the calibration inputs) or 'nearest'. */
+  rounding?: WeightRounding;
+  /**
+   * Empirical bias correction of the classifier (default true): the package's mean logit error
+   * against the float model on the calibration images is taken out of the head's int32 bias.
+   */
+  outputBiasCorrection?: boolean;
 }
+
+export type WeightRounding = 'gptq' | 'nearest';
 
 export interface BoardExport {
   bytes: Uint8Array;
   pkg: FixedPointPackage;
-}
-
-function unsupported(message: string, hint: string): StudioError {
-  return new StudioError('model/unsupported', message, { hint });
-}
-
-function checkVit(backbone: VisionTransformer): void {
-  const c = backbone.config;
-  const problems = [
-    !c.classToken || c.globalPool !== 'token' ? 'a class-token readout' : null,
-    c.distilled ? 'no distillation token' : null,
-    c.regTokens > 0 ? 'no register tokens' : null,
-    c.qkNorm ? 'no qk_norm' : null,
-    !c.posEmbed || c.noEmbedClass ? 'a learned position embedding over class and patch tokens' : null,
-    c.preNorm ? 'no norm_pre' : null,
-    !c.finalNorm || c.fcNorm ? 'a final LayerNorm before the head' : null,
-    c.numClasses < 1 ? 'a classifier head' : null,
-    c.embedDim > 2048 ? 'embed_dim up to 2048' : null,
-  ].filter((problem): problem is string => problem !== null);
-  if (problems.length > 0) {
-    throw unsupported(`The fixed-point board package needs a DeiT-style ViT with ${problems.join(', ')}.`, 'Export a plain DeiT / ViT (deit_tiny_patch16_224, ...) or an SPViT model built on one.');
-  }
-}
-
-/** The float model's structure as the exporter sees it, or model/unsupported. */
-export function boardTarget(model: BackboneModel): TraceTarget {
-  if (model.architecture === 'vit') {
-    const backbone = model as VisionTransformer;
-    checkVit(backbone);
-    return { backbone, selectors: [], packageMode: 'average', selectorNormEps: 1e-5 };
-  }
-  if (model.architecture === 'spvit-vit') {
-    const spvit = model as SpvitVisionTransformer;
-    checkVit(spvit.backbone);
-    if (!spvit.settings.selector.sharedHeadWeights) {
-      throw unsupported('The fixed-point package supports SPViT selectors with one scorer shared by all heads (the official design).', 'Train with selector.sharedHeadWeights: true.');
-    }
-    if ((spvit.backbone.config.embedDim / spvit.backbone.config.numHeads) % 4 !== 0) {
-      throw unsupported('The fixed-point selector needs a head width divisible by 4.', 'Use embed_dim / num_heads = 64 as DeiT does.');
-    }
-    const selectors = spvit.selectors.map((selector, stage) => ({
-      selector,
-      block: spvit.selectorBlocks[stage] as number,
-      keep: topkCount(spvit.settings.keepRatios[stage] as number, spvit.spatialTokens),
-    }));
-    return { backbone: spvit.backbone, selectors, packageMode: spvit.settings.package.mode, selectorNormEps: spvit.settings.selector.normEps };
-  }
-  throw unsupported(`The fixed-point board package exports ViT/DeiT and SPViT-ViT models, not '${model.architecture}'.`, 'PiT and Swin run on phones (TFLite); for the board use a DeiT backbone.');
 }
 
 export function exportBoardPackage(model: BackboneModel, options: BoardExportOptions): BoardExport {
@@ -112,17 +77,20 @@ export function exportBoardPackage(model: BackboneModel, options: BoardExportOpt
     });
   }
   const observer = new RangeObserver();
-  for (let i = 0; i < calibration.count; i++) traceImage(target, calibration.data.subarray(i * perImage, (i + 1) * perImage), observer);
+  const rounding = options.rounding ?? 'gptq';
+  const moments = rounding === 'gptq' ? new InputMomentCollector() : null;
+  for (let i = 0; i < calibration.count; i++) traceImage(target, calibration.data.subarray(i * perImage, (i + 1) * perImage), { observer, moments });
 
-  const rule: RangeRule = { method: options.method ?? 'percentile', percentile: options.percentile ?? 99.99 };
   const arithmetic: ArithmeticSpec = { ...DEFAULT_ARITHMETIC, ...options.arithmetic };
+  // 12-bit activations resolve the whole range finely, so they default to the maximum (no clipping).
+  const rule: RangeRule = { method: options.method ?? (arithmetic.activationBits > 8 ? 'max' : 'percentile'), percentile: options.percentile ?? 99.99 };
   const weights = new Map<string, HostTensor>(model.parameters().map((entry) => [entry.key, internalToTimm(entry)]));
   const table = new TensorTable();
-  const ctx = new ExportContext(weights, table, observer, rule, arithmetic);
+  const ctx = new ExportContext({ weights, table, observer, rule, arithmetic, moments: moments?.moments ?? new Map() });
   const patches = (config.imgSize / config.patchSize) ** 2;
   const hidden = backbone.blocks[0]?.mlpHidden ?? Math.floor(config.embedDim * config.mlpRatio);
   const dims = { dim: config.embedDim, heads: config.numHeads, hidden, patches, numClasses: config.numClasses };
-  const inputScale = ctx.int8Scale('input');
+  const inputScale = ctx.inputScale();
   const residualScales = Array.from({ length: config.depth + 1 }, (_, b) => ctx.residualScale(`res.${b}`));
   const embed = exportEmbed(ctx, dims, inputScale, residualScales[0] as number);
   const selectors = target.selectors.map((entry, stage) => exportSelector(ctx, { stage, block: entry.block, keep: entry.keep, normEps: target.selectorNormEps }, dims));
@@ -154,8 +122,36 @@ export function exportBoardPackage(model: BackboneModel, options: BoardExportOpt
     blocks,
     selectors,
     head,
-    calibration: { method: rule.method, percentile: rule.method === 'percentile' ? rule.percentile : null, images: calibration.count, source: calibration.source },
+    calibration: { method: rule.method, percentile: rule.method === 'percentile' ? rule.percentile : null, images: calibration.count, source: calibration.source, weightRounding: rounding, outputBiasCorrection: false },
   };
-  const bytes = encodePackage(header, table.tensors);
+  const first = encodePackage({ ...header, calibration: { ...header.calibration, outputBiasCorrection: false } }, table.tensors);
+  if (options.outputBiasCorrection === false) return { bytes: first, pkg: decodePackage(first) };
+  correctHeadBias(model, decodePackage(first), calibration, table);
+  const bytes = encodePackage({ ...header, calibration: { ...header.calibration, outputBiasCorrection: true } }, table.tensors);
   return { bytes, pkg: decodePackage(bytes) };
+}
+
+/**
+ * Moves the head's int32 bias by the mean logit error on the calibration images, in each class's
+ * accumulator units (the inverse of its output requantisation).
+ */
+function correctHeadBias(model: BackboneModel, pkg: FixedPointPackage, calibration: ImageBatch, table: TensorTable): void {
+  const { header } = pkg;
+  const classes = header.model.numClasses;
+  const runner = new ReferenceRunner(pkg);
+  const fixed = runReference(runner, calibration.data);
+  const float = floatReference(model, calibration.data);
+  const meanError = new Float64Array(classes);
+  fixed.forEach((output, image) => {
+    const real = dequantizeLogits(header, output.logits);
+    for (let c = 0; c < classes; c++) meanError[c] = (meanError[c] as number) + ((real[c] as number) - (float.logits[image * classes + c] as number)) / fixed.length;
+  });
+  const bias = table.tensors.get(header.head.linear.bias)?.data as Int32Array;
+  const multipliers = pkg.tensors.get(header.head.toOutput.multiplier) as Int32Array;
+  const shifts = pkg.tensors.get(header.head.toOutput.shift) as Int8Array;
+  for (let c = 0; c < classes; c++) {
+    const index = multipliers.length === 1 ? 0 : c;
+    const accScale = (header.output.scale * (multipliers[index] as number)) / 2 ** (shifts[index] as number);
+    if (accScale > 0) bias[c] = (bias[c] as number) - Math.round((meanError[c] as number) / accScale);
+  }
 }

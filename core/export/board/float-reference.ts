@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { inferLogits } from '../../models/inference';
 
-import { boardTarget } from './exporter';
+import { boardTarget } from './board-target';
 
 import type { BackboneModel } from '../../models/model';
 import type { SpvitVisionTransformer } from '../../spvit/vit/spvit-vit';

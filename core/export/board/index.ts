@@ -4,7 +4,8 @@ export type { FixedPointPackage, PackageHeader, PackageModel } from './package-f
 export { decodePackage, encodePackage, isFixedPointPackage, readPackageHeader } from './package-io';
 export { ReferenceRunner, createReferenceRunner } from './reference-runner';
 export type { ReferenceOutput, ReferenceRunnerOptions } from './reference-runner';
-export { boardTarget, exportBoardPackage } from './exporter';
+export { boardTarget } from './board-target';
+export { exportBoardPackage } from './exporter';
 export type { BoardExport, BoardExportOptions, ImageBatch } from './exporter';
 export { dequantizeLogits, quantizeImages } from './host-io';
 export { compareWithFloat, runReference } from './accuracy';

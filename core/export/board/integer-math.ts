@@ -28,6 +28,11 @@ export function clamp(value: number, low: number, high: number): number {
   return value < low ? low : value > high ? high : value;
 }
 
+/** Saturation to [-max, max]. */
+export function clampSymmetric(value: number, max: number): number {
+  return value < -max ? -max : value > max ? max : value;
+}
+
 /** Symmetric saturation to [-127, 127] (int8 without -128, so negation never overflows). */
 export function sat8(value: number): number {
   return value < -INT8_MAX ? -INT8_MAX : value > INT8_MAX ? INT8_MAX : value;
@@ -107,6 +112,22 @@ export function fixedMultiplier(real: number): FixedMultiplier {
       hint: 'An activation scale is far smaller than the one before it; calibrate on more varied images.',
     });
   }
+  return { multiplier, shift };
+}
+
+/**
+ * Like fixedMultiplier, with shifts from `minShift` (negative allowed) to `maxShift`: the form of
+ * factors that may exceed 2^15 (LayerNorm gains).
+ */
+export function fixedMultiplierInRange(real: number, minShift: number, maxShift: number): FixedMultiplier {
+  if (!(real > 0) || !Number.isFinite(real)) throw new StudioError('export/failed', `A gain must be a positive finite number, got ${real}.`, { hint: 'Calibrate on more varied images.' });
+  let shift = Math.min(maxShift, MULTIPLIER_BITS - 1 - Math.floor(Math.log2(real)));
+  let multiplier = Math.round(real * 2 ** shift);
+  if (multiplier >= 2 ** MULTIPLIER_BITS) {
+    shift -= 1;
+    multiplier = Math.round(real * 2 ** shift);
+  }
+  if (shift < minShift) throw new StudioError('export/failed', `A gain of ${real} is too large for the integer unit.`, { hint: 'An activation scale is degenerate; calibrate on more varied images.' });
   return { multiplier, shift };
 }
 

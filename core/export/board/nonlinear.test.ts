@@ -64,13 +64,13 @@ describe('integer non-linear units', () => {
     const n = 64;
     const x = Int16Array.from({ length: n }, (_, i) => Math.round(3000 * Math.sin(i * 1.7) + 500));
     const outScale = 3 / 127;
-    const out = new Int8Array(n);
-    layerNormRow(x, 0, n, { epsTerm: 0, gain: fixedMultiplier((16 * Math.sqrt(n)) / outScale) }, out, 0);
+    const out = new Int16Array(n);
+    layerNormRow(x, 0, n, { epsTerm: 0, outMax: 127, gain: fixedMultiplier((16 * Math.sqrt(n)) / outScale) }, out, 0);
     const mean = x.reduce((a, b) => a + b, 0) / n;
     const std = Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
     x.forEach((value, i) => expect(Math.abs((out[i] as number) - Math.max(-127, Math.min(127, (value - mean) / std / outScale)))).toBeLessThanOrEqual(1));
-    const flat = new Int8Array(4).fill(9);
-    layerNormRow(new Int16Array(4).fill(5), 0, 4, { epsTerm: 0, gain: fixedMultiplier(100) }, flat, 0);
+    const flat = new Int16Array(4).fill(9);
+    layerNormRow(new Int16Array(4).fill(5), 0, 4, { epsTerm: 0, outMax: 127, gain: fixedMultiplier(100) }, flat, 0);
     expect(Array.from(flat)).toEqual([0, 0, 0, 0]);
   });
 });

@@ -15,7 +15,7 @@
  *    a higher degree, because the quadratic's error (1.8e-2) is larger than an int8 step.
  *  - LayerNorm: integer mean, integer variance, integer square root, one division per row.
  */
-import { isqrt, roundDiv, roundShift, sat8 } from './integer-math';
+import { clampSymmetric, isqrt, roundDiv, roundShift } from './integer-math';
 
 import type { FixedMultiplier } from './integer-math';
 
@@ -23,6 +23,12 @@ import type { FixedMultiplier } from './integer-math';
 export const Q15_ONE = 32768;
 
 export interface ArithmeticSpec {
+  /**
+   * Width of the activations the matrix units read (LayerNorm, q/k/v, context, GELU outputs):
+   * 8 (the int8 datapath) or 12 (int8 weights times 12-bit activations, for models whose outputs
+   * need the extra precision). The input image is int8 either way.
+   */
+  activationBits: 8 | 12;
   /** Fraction bits of the base-2 exponent domain (exp, softmax, sigmoid inputs), at most 15. */
   expFracBits: number;
   /** Q15 coefficients c1, c2, c3 of 2^-f = 1 + c1 f + c2 f^2 + c3 f^3 on [0, 1). */
@@ -36,12 +42,18 @@ export interface ArithmeticSpec {
 }
 
 export const DEFAULT_ARITHMETIC: ArithmeticSpec = {
+  activationBits: 8,
   expFracBits: 12,
   exp2Poly: [-22670, 7606, -1324],
   probBits: 15,
   geluClip: 3.5,
   geluPoly: [45438, -86032, 121019, -93199, 29151],
 };
+
+/** Largest activation magnitude for a width: 127 or 2047 (symmetric, no -2^(b-1)). */
+export function activationMax(bits: number): number {
+  return 2 ** (bits - 1) - 1;
+}
 
 /** LOG2(e) as the softmax/sigmoid exponents need it (for the exporter's multipliers). */
 export const LOG2_E = Math.LOG2E;
@@ -134,18 +146,20 @@ export function geluFixed(x: number, constants: GeluConstants, spec: ArithmeticS
 export interface LayerNormConstants {
   /** eps / scale^2 * n, rounded: added to the sum of squared deviations. */
   epsTerm: number;
-  /** 16 sqrt(n) / outScale as a fixed multiplier (see layerNormRow). */
+  /** Output saturation: activationMax(activationBits). */
+  outMax: number;
+  /** 16 sqrt(n) / outScale as multiplier / 2^shift, shift from -8 to 22 (see layerNormRow). */
   gain: FixedMultiplier;
 }
 
 /**
  * Normalises one row of int16 values (no affine: gamma and beta are folded into the next linear
- * layer) to int8 with the unit's output scale:
+ * layer) to activations (|y| <= outMax) with the unit's output scale:
  *   mean = round(sum / n), d = x - mean, V = sum d^2 + epsTerm, r = isqrt(256 V) (= 16 sqrt V),
- *   inv = round(gain.multiplier 2^30 / r), y = sat8(round(d inv / 2^(30 + gain.shift))).
+ *   inv = round(gain.multiplier 2^30 / r), y = clamp(round(d inv / 2^(30 + gain.shift)), +-outMax).
  * A row with V = 0 normalises to zeros.
  */
-export function layerNormRow(x: Int16Array, start: number, n: number, constants: LayerNormConstants, out: Int8Array, outStart: number): void {
+export function layerNormRow(x: Int16Array, start: number, n: number, constants: LayerNormConstants, out: Int16Array, outStart: number): void {
   let sum = 0;
   for (let i = 0; i < n; i++) sum += x[start + i] as number;
   const mean = roundDiv(sum, n);
@@ -162,6 +176,6 @@ export function layerNormRow(x: Int16Array, start: number, n: number, constants:
   const inverse = roundDiv(constants.gain.multiplier * 2 ** 30, root);
   const shift = 30 + constants.gain.shift;
   for (let i = 0; i < n; i++) {
-    out[outStart + i] = sat8(roundShift(((x[start + i] as number) - mean) * inverse, shift));
+    out[outStart + i] = clampSymmetric(roundShift(((x[start + i] as number) - mean) * inverse, shift), constants.outMax);
   }
 }

@@ -6,7 +6,8 @@
  * row-major, each at a 16-byte aligned offset from the blob's start.
  *
  * Numbers: int8 weights with one scale per output channel, int32 biases in the accumulator's units,
- * symmetric per-tensor activation scales (no zero points), int16 residual stream. A `Requant` maps
+ * symmetric per-tensor activation scales (no zero points) with 8-bit (or, by choice, 12-bit)
+ * activations into the matrix units, an int8 input image, an int16 residual stream. A `Requant` maps
  * int32 accumulators to the next tensor's units per channel (multiplier < 2^15 and shift, tensors of
  * length 1 or one per channel); a `Fixed` does the same with inline numbers. The reference runner
  * (reference-runner.ts) is the definition of what the numbers compute; the float `scales` are
@@ -40,26 +41,27 @@ export const LinearSchema = z.strictObject({ weight: name, bias: name, inFeature
 export type LinearParams = z.infer<typeof LinearSchema>;
 
 /** An integer LayerNorm without affine (see nonlinear.ts layerNormRow); gamma/beta live in the next linear. */
-export const LayerNormSchema = z.strictObject({ epsTerm: integer.min(0).max(2 ** 40), gain: FixedSchema.refine((fixed) => fixed.shift <= 22, 'gain shift at most 22') });
+/** gain = multiplier / 2^shift; the shift may be negative here (down to -8) for fine output scales. */
+export const LayerNormSchema = z.strictObject({ epsTerm: integer.min(0).max(2 ** 40), gain: z.strictObject({ multiplier: integer.min(0).max(32767), shift: integer.min(-8).max(22) }) });
 export type LayerNormParams = z.infer<typeof LayerNormSchema>;
 
 /** One GELU's constants: T in its input units and 2^15 / T (see nonlinear.ts geluFixed). */
 export const GeluSchema = z.strictObject({ clip: integer.min(1).max(2 ** 20), toUnit: FixedSchema });
 export type GeluParams = z.infer<typeof GeluSchema>;
 
-/** Linear -> requant to a fixed-point GELU input (int16) -> GELU -> requant to int8. */
+/** Linear -> requant to a fixed-point GELU input (int16) -> GELU -> requant to an activation. */
 export const LinearGeluSchema = z.strictObject({ linear: LinearSchema, toGelu: RequantSchema, gelu: GeluSchema, toOutput: FixedSchema });
 export type LinearGeluParams = z.infer<typeof LinearGeluSchema>;
 
 export const BlockSchema = z.strictObject({
   norm1: LayerNormSchema,
   qkv: LinearSchema,
-  /** qkv accumulators -> int8 q | k | v (3 * dim channels). */
-  qkvToInt8: RequantSchema,
+  /** qkv accumulators -> q | k | v activations (3 * dim channels). */
+  qkvToActivation: RequantSchema,
   /** q.k accumulator differences -> base-2 exponent, Q(expFracBits) (folds 1/sqrt(headDim) and log2 e). */
   scoreToExponent: FixedSchema,
-  /** sum_j p_ij v_j accumulators -> int8 context. */
-  contextToInt8: FixedSchema,
+  /** sum_j p_ij v_j accumulators -> context activations. */
+  contextToActivation: FixedSchema,
   proj: LinearSchema,
   /** Residual update: x' = sat16(requant(x, skip) + requant(acc, branch)). */
   projToResidual: RequantSchema,
@@ -79,8 +81,8 @@ export const SelectorSchema = z.strictObject({
   /** Head-importance gate; null with one head (its weight cancels). */
   gate: z
     .strictObject({
-      /** Sum of a head's d int16 channels -> int8 mean. */
-      meanToInt8: FixedSchema,
+      /** Sum of a head's d int16 channels -> mean activation. */
+      meanToActivation: FixedSchema,
       fc1: LinearGeluSchema,
       fc2: LinearSchema,
       /** fc2 accumulators -> base-2 exponent for the sigmoid. */
@@ -129,6 +131,10 @@ export const CalibrationInfoSchema = z.strictObject({
   percentile: z.number().min(50).max(100).nullable(),
   images: integer.min(1),
   source: z.string(),
+  /** How the int8 weights were rounded (see export/gptq.ts). */
+  weightRounding: z.enum(['gptq', 'nearest']),
+  /** Whether the head bias absorbed the mean logit error on the calibration images. */
+  outputBiasCorrection: z.boolean(),
 });
 export type CalibrationInfo = z.infer<typeof CalibrationInfoSchema>;
 
@@ -139,6 +145,7 @@ export const PackageHeaderSchema = z.strictObject({
   /** Package-token formula of the selectors (null for a dense model). */
   packageMode: z.enum(PACKAGE_MODES).nullable(),
   arithmetic: z.strictObject({
+    activationBits: z.union([z.literal(8), z.literal(12)]),
     expFracBits: integer.min(1).max(15),
     exp2Poly: z.array(integer).length(3),
     probBits: integer.min(4).max(15),

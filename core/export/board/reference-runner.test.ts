@@ -61,6 +61,26 @@ describe('fixed-point package: exporter and reference runner', () => {
     }
   });
 
+  it('runs 12-bit activations exactly alike on both kernels, closer to the float model than 8-bit', () => {
+    const model = dense();
+    try {
+      const calibration = { data: images(6, 1), count: 6, source: 'test' };
+      const test = images(8, 2);
+      const float = floatReference(model, test);
+      const errors = ([8, 12] as const).map((activationBits) => {
+        const { bytes, pkg } = exportBoardPackage(model, { calibration, arithmetic: { activationBits }, outputBiasCorrection: false });
+        expect(pkg.header.arithmetic.activationBits).toBe(activationBits);
+        const wasm = new ReferenceRunner(pkg);
+        const fixed = runReference(wasm, test);
+        expect(runReference(new ReferenceRunner(decodePackage(bytes), { kernel: 'js' }), test)).toEqual(fixed);
+        return compareWithFloat(wasm, fixed, float, 'test').relativeRmsLogitError;
+      });
+      expect(errors[1]).toBeLessThan((errors[0] as number) / 2);
+    } finally {
+      model.dispose();
+    }
+  });
+
   for (const mode of ['average', 'sum', 'mean'] as const) {
     it(`exports SPViT in top-k mode with ${mode} package tokens, keeping the float model's tokens`, () => {
       const model = spvit(mode);

@@ -59,7 +59,7 @@ export class ReferenceRunner {
     this.dims = { dim, heads: model.heads, hidden: model.mlpHidden };
     checkModel(header);
     const binder = new TensorBinder(pkg, this.kernel, header.arithmetic);
-    this.context = { kernel: this.kernel, arithmetic: header.arithmetic, exp2: binder.exp2 };
+    this.context = { kernel: this.kernel, arithmetic: header.arithmetic, exp2: binder.exp2, activationMax: binder.activationMax };
     const patchValues = model.inChannels * model.patchSize ** 2;
     const patches = (model.imageSize / model.patchSize) ** 2;
     this.patch = binder.linear(header.embed.patch, patchValues, dim);
@@ -67,7 +67,7 @@ export class ReferenceRunner {
     this.position = binder.tensor(header.embed.position, 'int16', (1 + patches) * dim) as Int16Array;
     this.blocks = header.blocks.map((block) => prepareBlock(binder, block, this.dims));
     this.selectors = header.selectors.map((selector) => prepareSelector(binder, selector, dim, model.heads));
-    this.headNorm = header.head.norm;
+    this.headNorm = binder.layerNorm(header.head.norm);
     this.headLinear = binder.linear(header.head.linear, dim, model.numClasses);
     this.headToOutput = binder.requant(header.head.toOutput, model.numClasses);
   }
@@ -132,7 +132,7 @@ export class ReferenceRunner {
 
   private classify(x: Int16Array): Int32Array {
     const dim = this.dims.dim;
-    const normed = new Int8Array(dim);
+    const normed = new Int16Array(dim);
     layerNormRow(x, 0, dim, this.headNorm, normed, 0);
     const acc = applyLinear(this.kernel, normed, 1, this.headLinear);
     return Int32Array.from(acc, (value, c) => sat32(requantChannel(value, this.headToOutput, c)));

@@ -22,13 +22,31 @@ function count(args: FlagValues, name: string, max: number): number | undefined 
   return value;
 }
 
-/** --images, --calibration, --calibration-images, --check-images (shared by export and deploy). */
-export function boardFlags(args: FlagValues): { imagesPath: string | undefined; method: 'max' | 'percentile' | undefined; calibrationImages: number | undefined; evaluationImages: number | undefined } {
+export interface BoardFlags {
+  imagesPath: string | undefined;
+  method: 'max' | 'percentile' | undefined;
+  calibrationImages: number | undefined;
+  evaluationImages: number | undefined;
+  activationBits: 8 | 12 | undefined;
+}
+
+/** --images, --calibration, --calibration-images, --check-images, --activation-bits (export and deploy). */
+export function boardFlags(args: FlagValues): BoardFlags {
   const method = text(args, 'calibration');
   if (method !== undefined && method !== 'max' && method !== 'percentile') {
-    throw new StudioError('input/invalid', `--calibration must be max or percentile, got '${method}'.`, { hint: 'percentile (99.99th of |x|) is the default.' });
+    throw new StudioError('input/invalid', `--calibration must be max or percentile, got '${method}'.`, { hint: 'percentile (99.99th of |x|) is the default for 8-bit activations, max for 12-bit.' });
   }
-  return { imagesPath: text(args, 'images'), method, calibrationImages: count(args, 'calibration-images', 10_000), evaluationImages: count(args, 'check-images', 100_000) };
+  const bits = text(args, 'activation-bits');
+  if (bits !== undefined && bits !== '8' && bits !== '12') {
+    throw new StudioError('input/invalid', `--activation-bits must be 8 or 12, got '${bits}'.`, { hint: '8 is the int8 datapath; 12 trades accelerator throughput for accuracy.' });
+  }
+  return {
+    imagesPath: text(args, 'images'),
+    method,
+    calibrationImages: count(args, 'calibration-images', 10_000),
+    evaluationImages: count(args, 'check-images', 100_000),
+    activationBits: bits === undefined ? undefined : (Number(bits) as 8 | 12),
+  };
 }
 
 function percent(value: number): string {
@@ -47,6 +65,7 @@ export function describeBoardExport(result: BoardFileResult): string {
     `${model.arch} (${header.selectors.length > 0 ? `SPViT top-k, keeps ${model.keptTokens.join('/')} before blocks ${model.selectorBlocks.join(', ')}` : 'dense'}) -> ${result.outPath}: ${(result.sizeBytes / 1e6).toFixed(2)} MB fixed-point package`,
     `  input    int8 image [${model.inChannels}, ${model.imageSize}, ${model.imageSize}], scale ${header.input.scale.toPrecision(4)}`,
     `  output   int32 logits [${model.numClasses}], scale ${header.output.scale.toPrecision(4)}`,
+    `  int8 weights (${header.calibration.weightRounding} rounding), ${header.arithmetic.activationBits}-bit activations, int16 residual${header.calibration.outputBiasCorrection ? ', head bias corrected' : ''}`,
     `  calibrated on ${header.calibration.images} image(s) (${header.calibration.method}${header.calibration.percentile === null ? '' : ` ${header.calibration.percentile}`}): ${header.calibration.source}`,
     result.accuracy === null ? '  accuracy not checked' : `  accuracy ${describeAccuracy(result.accuracy)} -> ${result.accuracyPath}`,
   ];

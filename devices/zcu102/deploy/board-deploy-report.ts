@@ -16,7 +16,8 @@ export interface BoardDeployReport {
     sha256: string;
     sizeBytes: number;
     format: string;
-    calibration: { method: string; percentile: number | null; images: number; source: string };
+    calibration: { method: string; percentile: number | null; images: number; source: string; weightRounding: string; outputBiasCorrection: boolean };
+    activationBits: number;
     inputScale: number;
     outputScale: number;
   } | null;

@@ -66,6 +66,8 @@ export interface BoardDeployRequest {
   checkImages?: number | undefined;
   method?: 'max' | 'percentile' | undefined;
   percentile?: number | undefined;
+  /** 8 (default, the int8 datapath) or 12-bit activations. */
+  activationBits?: 8 | 12 | undefined;
   /** Refuse to deploy a package whose top-1 agreement with the float model is below this (0..1). */
   minAgreement?: number | undefined;
   runs?: number | undefined;
@@ -163,7 +165,7 @@ export async function deployZcu102(request: BoardDeployRequest): Promise<BoardDe
         evaluationCount: Math.max(request.evaluationImages ?? BOARD_DEPLOY_DEFAULTS.evaluationImages, request.checkImages ?? BOARD_DEPLOY_DEFAULTS.checkImages),
       });
       const exported = await timed('export', () =>
-        exportBoardPackage(loaded.model, { calibration: images.calibration, arch: archName(loaded.config), ...(request.method === undefined ? {} : { method: request.method }), ...(request.percentile === undefined ? {} : { percentile: request.percentile }) }),
+        exportBoardPackage(loaded.model, { calibration: images.calibration, arch: archName(loaded.config), ...(request.method === undefined ? {} : { method: request.method }), ...(request.percentile === undefined ? {} : { percentile: request.percentile }), ...(request.activationBits === undefined ? {} : { arithmetic: { activationBits: request.activationBits } }) }),
       );
       bytes = exported.bytes;
       const { header } = exported.pkg;
@@ -181,6 +183,7 @@ export async function deployZcu102(request: BoardDeployRequest): Promise<BoardDe
         sizeBytes: bytes.length,
         format: BOARD_FORMAT_NAME,
         calibration: header.calibration,
+        activationBits: header.arithmetic.activationBits,
         inputScale: header.input.scale,
         outputScale: header.output.scale,
       };

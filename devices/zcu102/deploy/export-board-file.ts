@@ -21,6 +21,7 @@ export interface BoardFileRequest {
   evaluationImages?: number | undefined;
   method?: 'max' | 'percentile' | undefined;
   percentile?: number | undefined;
+  activationBits?: 8 | 12 | undefined;
 }
 
 export interface BoardFileResult {
@@ -47,6 +48,7 @@ export async function exportBoardFile(request: BoardFileRequest): Promise<BoardF
       arch: typeof config?.timm_class === 'string' ? config.timm_class : loaded.model.architecture,
       ...(request.method === undefined ? {} : { method: request.method }),
       ...(request.percentile === undefined ? {} : { percentile: request.percentile }),
+      ...(request.activationBits === undefined ? {} : { arithmetic: { activationBits: request.activationBits } }),
     });
     await writeFile(request.outPath, exported.bytes);
     if (evaluationCount === 0) return { outPath: request.outPath, sizeBytes: exported.bytes.length, header: exported.pkg.header, accuracy: null, accuracyPath: null };

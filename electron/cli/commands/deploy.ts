@@ -29,7 +29,7 @@ export const deployCommand: CliCommand = {
   name: 'deploy',
   summary: 'deploys the model of a run to a device',
   usage:
-    'spvit deploy --device ID --model RUN_DIR [--runs N] [--warmup N] [--threads N] [--budget-ms X] [--benchmark-binary PATH]\n  zcu102@PATH: [--images X.npy] [--calibration max|percentile] [--calibration-images N] [--check-images N] [--min-agreement F]',
+    'spvit deploy --device ID --model RUN_DIR [--runs N] [--warmup N] [--threads N] [--budget-ms X] [--benchmark-binary PATH]\n  zcu102@PATH: [--images X.npy] [--calibration max|percentile] [--calibration-images N] [--check-images N] [--activation-bits 8|12] [--min-agreement F]',
   options: {
     device: { type: 'string' },
     model: { type: 'string' },
@@ -44,6 +44,7 @@ export const deployCommand: CliCommand = {
     'calibration-images': { type: 'string' },
     'check-images': { type: 'string' },
     'min-agreement': { type: 'string' },
+    'activation-bits': { type: 'string' },
   },
   async run(args, io) {
     const device = requiredFlag(args, 'device');

@@ -16,7 +16,7 @@ const FORMATS = ['tflite', 'board'] as const;
 export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'exports a trained model (TFLite for phones, the fixed-point package for ZCU102 boards)',
-  usage: 'spvit export --model DIR --format tflite|board --out FILE [--backend B]\n  board: [--images X.npy] [--calibration max|percentile] [--calibration-images N] [--check-images N]',
+  usage: 'spvit export --model DIR --format tflite|board --out FILE [--backend B]\n  board: [--images X.npy] [--calibration max|percentile] [--calibration-images N] [--check-images N] [--activation-bits 8|12]',
   options: {
     model: { type: 'string' },
     format: { type: 'string' },
@@ -26,6 +26,7 @@ export const exportCommand: CliCommand = {
     calibration: { type: 'string' },
     'calibration-images': { type: 'string' },
     'check-images': { type: 'string' },
+    'activation-bits': { type: 'string' },
   },
   async run(args, io) {
     const modelDir = requiredFlag(args, 'model');

@@ -17,6 +17,7 @@ import { VIT_NORM_EPS } from '../../../models/vit/config';
 import type { VisionTransformer } from '../../../models/vit/model';
 import type { TokenSelector } from '../../../spvit/selector';
 import type { PackageMode } from '../../../spvit/package-token';
+import type { InputMomentCollector } from './input-moments';
 import type { RangeObserver } from './range-observer';
 
 export interface TraceSelector {
@@ -43,26 +44,49 @@ function record(observer: RangeObserver, point: string, tensor: tf.Tensor): void
   observer.observe(point, tensor.dataSync());
 }
 
-function traceBlock(target: TraceTarget, index: number, x: tf.Tensor3D, observer: RangeObserver): tf.Tensor3D {
+/** Where a trace reports what it sees: activation ranges, and optionally linear-layer input moments. */
+export interface TraceSinks {
+  observer: RangeObserver;
+  moments: InputMomentCollector | null;
+}
+
+/** Patches of an NCHW image as rows of (channel, row, column) values, as the package's patch linear reads them. */
+function patchRows(image: tf.Tensor4D, patch: number): tf.Tensor {
+  const [, channels, height, width] = image.shape;
+  const rows = height / patch;
+  const cols = width / patch;
+  const split = tf.reshape(image, [channels, rows, patch, cols, patch]);
+  return tf.reshape(tf.transpose(split, [1, 3, 0, 2, 4]), [rows * cols, channels * patch * patch]);
+}
+
+function traceBlock(target: TraceTarget, index: number, x: tf.Tensor3D, sinks: TraceSinks): tf.Tensor3D {
+  const { observer, moments } = sinks;
+  const key = `blocks.${index}`;
   const block = target.backbone.blocks[index] as VisionTransformer['blocks'][number];
   const dim = block.dim;
   const [, tokens] = x.shape;
-  record(observer, `b${index}.norm1`, normalised(x, VIT_NORM_EPS));
+  const normalised1 = normalised(x, VIT_NORM_EPS);
+  record(observer, `b${index}.norm1`, normalised1);
+  moments?.add(`${key}.attn.qkv`, normalised1);
   const normed = block.norm1.apply(x);
   const qkv = block.attn.qkv.apply(normed);
   ['q', 'k', 'v'].forEach((part, i) => record(observer, `b${index}.${part}`, tf.slice(qkv, [0, 0, i * dim], [1, tokens, dim])));
   const heads = block.attn.projectQkv(normed);
   const context = block.attn.mixValues(tf.softmax(block.attn.logits(heads), -1), heads.v);
   record(observer, `b${index}.context`, context);
+  moments?.add(`${key}.attn.proj`, context);
   let attention = block.attn.proj.apply(context);
   if (block.ls1 !== null) attention = tf.mul(attention, block.ls1.variable);
   const mid = tf.add(x, attention);
   record(observer, `mid.${index}`, mid);
-  record(observer, `b${index}.norm2`, normalised(mid, VIT_NORM_EPS));
+  const normalised2 = normalised(mid, VIT_NORM_EPS);
+  record(observer, `b${index}.norm2`, normalised2);
+  moments?.add(`${key}.mlp.fc1`, normalised2);
   const hiddenIn = block.mlp.fc1.apply(block.norm2.apply(mid));
   record(observer, `b${index}.fc1.in`, hiddenIn);
   const hidden = gelu(hiddenIn);
   record(observer, `b${index}.fc1.out`, hidden);
+  moments?.add(`${key}.mlp.fc2`, hidden);
   let mlp = block.mlp.fc2.apply(hidden);
   if (block.ls2 !== null) mlp = tf.mul(mlp, block.ls2.variable);
   const out = tf.add(mid, mlp) as tf.Tensor3D;
@@ -119,12 +143,14 @@ function traceSelector(target: TraceTarget, stage: number, x: tf.Tensor3D, packa
 }
 
 /** Observes every quantisation point for one image [C, H, W]. */
-export function traceImage(target: TraceTarget, image: Float32Array, observer: RangeObserver): void {
+export function traceImage(target: TraceTarget, image: Float32Array, sinks: TraceSinks): void {
   const { backbone } = target;
+  const { observer, moments } = sinks;
   tf.tidy(() => {
     const [channels, height, width] = backbone.inputShape;
     const input = tf.tensor4d(image, [1, channels, height, width]);
     record(observer, 'input', input);
+    if (moments !== null) moments.add('patch_embed.proj', patchRows(input, backbone.config.patchSize));
     let x = backbone.embed(input);
     record(observer, 'res.0', x);
     let packages = 0;
@@ -135,8 +161,10 @@ export function traceImage(target: TraceTarget, image: Float32Array, observer: R
         packages += 1;
         record(observer, `res.${index}`, x);
       }
-      x = traceBlock(target, index, x, observer);
+      x = traceBlock(target, index, x, sinks);
     });
-    record(observer, 'head.norm', normalised(takeAxis(x, 1, 0), VIT_NORM_EPS));
+    const head = normalised(takeAxis(x, 1, 0), VIT_NORM_EPS);
+    record(observer, 'head.norm', head);
+    moments?.add('head', head);
   });
 }

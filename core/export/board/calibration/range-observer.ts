@@ -33,12 +33,12 @@ export class RangeObserver {
     let max = range.max;
     for (let i = 0; i < values.length; i++) {
       const magnitude = Math.abs(values[i] as number);
-      if (!Number.isFinite(magnitude)) {
-        throw new StudioError('export/failed', `Calibration saw a non-finite activation at '${point}'.`, { hint: 'The float model overflows on the calibration images; check the weights and the input normalisation.' });
-      }
-      if (magnitude > max) max = magnitude;
-      if (i % stride === 0) range.samples.push(magnitude);
+      max = Math.max(max, magnitude);
     }
+    if (!Number.isFinite(max)) {
+      throw new StudioError('export/failed', `Calibration saw a non-finite activation at '${point}'.`, { hint: 'The float model overflows on the calibration images; check the weights and the input normalisation.' });
+    }
+    for (let i = 0; i < values.length; i += stride) range.samples.push(Math.abs(values[i] as number));
     range.max = max;
   }
 

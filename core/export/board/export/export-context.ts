@@ -3,8 +3,8 @@
  * calibrated scales and the constants of the integer units.
  */
 import { StudioError } from '../../../shared/errors';
-import { fixedMultiplier, INT16_MAX, INT8_MAX } from '../integer-math';
-import { LOG2_E, Q15_ONE } from '../nonlinear';
+import { fixedMultiplier, fixedMultiplierInRange, INT16_MAX, INT8_MAX } from '../integer-math';
+import { LOG2_E, Q15_ONE, activationMax } from '../nonlinear';
 
 import { quantizeLinear } from './quantize';
 
@@ -12,21 +12,43 @@ import type { HostTensor } from '../../../tensor/host-tensor';
 import type { RangeObserver, RangeRule } from '../calibration/range-observer';
 import type { ArithmeticSpec } from '../nonlinear';
 import type { GeluParams, LayerNormParams, LinearGeluParams } from '../package-format';
-import type { FloatLinear, TensorTable } from './quantize';
+import type { InputMoments } from './gptq';
+import type { FloatLinear, QuantizedLinear, TensorTable } from './quantize';
 
 /** Headroom over the largest calibrated residual value (int16 has precision to spare; clipping it is costly). */
 export const RESIDUAL_HEADROOM = 1.25;
+/** Headroom of 12-bit activations over their calibrated range. */
+export const WIDE_ACTIVATION_HEADROOM = 1.25;
 /** Headroom of GELU inputs over their calibrated maximum. */
 export const GELU_HEADROOM = 1.5;
 
+export interface ExportContextParts {
+  weights: ReadonlyMap<string, HostTensor>;
+  table: TensorTable;
+  observer: RangeObserver;
+  rule: RangeRule;
+  arithmetic: ArithmeticSpec;
+  /** Input moments per linear layer (timm key prefix): GPTQ rounding where present, else nearest. */
+  moments: ReadonlyMap<string, InputMoments>;
+}
+
 export class ExportContext {
-  constructor(
-    private readonly weights: ReadonlyMap<string, HostTensor>,
-    readonly table: TensorTable,
-    private readonly observer: RangeObserver,
-    private readonly rule: RangeRule,
-    readonly arithmetic: ArithmeticSpec,
-  ) {}
+  private readonly weights: ReadonlyMap<string, HostTensor>;
+  readonly table: TensorTable;
+  private readonly observer: RangeObserver;
+  private readonly rule: RangeRule;
+  readonly arithmetic: ArithmeticSpec;
+  private readonly moments: ReadonlyMap<string, InputMoments>;
+
+  constructor(parts: ExportContextParts) {
+    ({ weights: this.weights, table: this.table, observer: this.observer, rule: this.rule, arithmetic: this.arithmetic, moments: this.moments } = parts);
+  }
+
+  /** Quantises a layer (keyed by its timm prefix), with GPTQ rounding when its input moments are known. */
+  quantize(key: string, linear: FloatLinear, inputScale: number): QuantizedLinear {
+    const moments = this.moments.get(key);
+    return quantizeLinear(linear, inputScale, key, moments !== undefined && moments.size === linear.inFeatures ? moments : null);
+  }
 
   tensor(key: string): Float32Array {
     const found = this.weights.get(key);
@@ -50,9 +72,18 @@ export class ExportContext {
     return { weight: weight.data, bias, inFeatures, outFeatures };
   }
 
-  /** Scale of an int8 activation point (range by the calibration rule / 127). */
-  int8Scale(point: string): number {
-    return this.observer.range(point, this.rule) / INT8_MAX;
+  /**
+   * Scale of an activation point: range by the calibration rule over the activations' largest
+   * value; 12-bit activations get 25% headroom (they have resolution to spare, clipping costs more).
+   */
+  activationScale(point: string): number {
+    const headroom = this.arithmetic.activationBits > 8 ? WIDE_ACTIVATION_HEADROOM : 1;
+    return (this.observer.range(point, this.rule) * headroom) / activationMax(this.arithmetic.activationBits);
+  }
+
+  /** Scale of the int8 input image. */
+  inputScale(): number {
+    return this.observer.range('input', this.rule) / INT8_MAX;
   }
 
   /** Scale of an int16 residual point (max with headroom / 32767). */
@@ -67,10 +98,7 @@ export class ExportContext {
   }
 
   layerNorm(width: number, eps: number, inputScale: number, outputScale: number): LayerNormParams {
-    const gain = fixedMultiplier((16 * Math.sqrt(width)) / outputScale);
-    if (gain.shift > 22) {
-      throw new StudioError('export/failed', 'A LayerNorm output scale is too large for the integer LayerNorm.', { hint: 'Calibrate on more varied images.' });
-    }
+    const gain = fixedMultiplierInRange((16 * Math.sqrt(width)) / outputScale, -8, 22);
     return { epsTerm: Math.round((width * eps) / inputScale ** 2), gain };
   }
 
@@ -89,9 +117,9 @@ export class ExportContext {
    * output. Returns the params and the output scale.
    */
   linearGelu(name: string, linear: FloatLinear, inputScale: number, points: { inPoint: string; outPoint: string }): { params: LinearGeluParams; outputScale: number } {
-    const quantized = quantizeLinear(linear, inputScale, name);
+    const quantized = this.quantize(name, linear, inputScale);
     const fracBits = this.geluFracBits(points.inPoint);
-    const outputScale = this.int8Scale(points.outPoint);
+    const outputScale = this.activationScale(points.outPoint);
     return {
       params: {
         linear: this.table.linear(name, linear, quantized),

@@ -18,7 +18,7 @@ export interface VitDims {
 /** Patch linear and position table; the residual stream starts at scale `residualScale`. */
 export function exportEmbed(ctx: ExportContext, dims: VitDims, inputScale: number, residualScale: number): PackageHeader['embed'] {
   const patch = ctx.linear('patch_embed.proj');
-  const quantized = quantizeLinear(patch, inputScale, 'patch_embed');
+  const quantized = ctx.quantize('patch_embed.proj', patch, inputScale);
   const cls = ctx.tensor('cls_token');
   const pos = ctx.tensor('pos_embed');
   const position = new Int16Array((1 + dims.patches) * dims.dim);
@@ -39,29 +39,29 @@ export function exportBlock(ctx: ExportContext, index: number, dims: VitDims): B
   const inScale = ctx.residualScale(`res.${index}`);
   const midScale = ctx.residualScale(`mid.${index}`);
   const outScale = ctx.residualScale(`res.${index + 1}`);
-  const norm1Scale = ctx.int8Scale(`b${index}.norm1`);
+  const norm1Scale = ctx.activationScale(`b${index}.norm1`);
   const qkv = foldNorm(ctx.linear(`${key}.attn.qkv`), ctx.tensor(`${key}.norm1.weight`), ctx.tensor(`${key}.norm1.bias`));
-  const qkvQuant = quantizeLinear(qkv, norm1Scale, `${key}.attn.qkv`);
-  const sectionScales = ['q', 'k', 'v'].map((part) => ctx.int8Scale(`b${index}.${part}`)) as [number, number, number];
-  const contextScale = ctx.int8Scale(`b${index}.context`);
+  const qkvQuant = ctx.quantize(`${key}.attn.qkv`, qkv, norm1Scale);
+  const sectionScales = ['q', 'k', 'v'].map((part) => ctx.activationScale(`b${index}.${part}`)) as [number, number, number];
+  const contextScale = ctx.activationScale(`b${index}.context`);
   const layerScale = (name: string) => (ctx.has(`${key}.${name}.gamma`) ? ctx.tensor(`${key}.${name}.gamma`) : null);
   const ls1 = layerScale('ls1');
   const ls2 = layerScale('ls2');
   const proj = ls1 === null ? ctx.linear(`${key}.attn.proj`) : scaleOutputs(ctx.linear(`${key}.attn.proj`), ls1);
-  const projQuant = quantizeLinear(proj, contextScale, `${key}.attn.proj`);
-  const norm2Scale = ctx.int8Scale(`b${index}.norm2`);
+  const projQuant = ctx.quantize(`${key}.attn.proj`, proj, contextScale);
+  const norm2Scale = ctx.activationScale(`b${index}.norm2`);
   const fc1 = foldNorm(ctx.linear(`${key}.mlp.fc1`), ctx.tensor(`${key}.norm2.weight`), ctx.tensor(`${key}.norm2.bias`));
   const mlp = ctx.linearGelu(`${key}.mlp.fc1`, fc1, norm2Scale, { inPoint: `b${index}.fc1.in`, outPoint: `b${index}.fc1.out` });
   const fc2 = ls2 === null ? ctx.linear(`${key}.mlp.fc2`) : scaleOutputs(ctx.linear(`${key}.mlp.fc2`), ls2);
-  const fc2Quant = quantizeLinear(fc2, mlp.outputScale, `${key}.mlp.fc2`);
+  const fc2Quant = ctx.quantize(`${key}.mlp.fc2`, fc2, mlp.outputScale);
   const headDim = dim / heads;
   const probScale = 2 ** -ctx.arithmetic.probBits;
   return {
     norm1: ctx.layerNorm(dim, VIT_NORM_EPS, inScale, norm1Scale),
     qkv: ctx.table.linear(`${key}.attn.qkv`, qkv, qkvQuant),
-    qkvToInt8: ctx.table.requant(`${key}.attn.qkv.to_int8`, Array.from(qkvQuant.accScales, (scale, o) => scale / (sectionScales[Math.floor(o / dim)] as number))),
+    qkvToActivation: ctx.table.requant(`${key}.attn.qkv.to_activation`, Array.from(qkvQuant.accScales, (scale, o) => scale / (sectionScales[Math.floor(o / dim)] as number))),
     scoreToExponent: fixedMultiplier(ctx.exponentFactor((sectionScales[0] * sectionScales[1]) / Math.sqrt(headDim))),
-    contextToInt8: fixedMultiplier((probScale * sectionScales[2]) / contextScale),
+    contextToActivation: fixedMultiplier((probScale * sectionScales[2]) / contextScale),
     proj: ctx.table.linear(`${key}.attn.proj`, proj, projQuant),
     projToResidual: ctx.table.requant(`${key}.attn.proj.to_residual`, Array.from(projQuant.accScales, (scale) => scale / midScale)),
     skip1: fixedMultiplier(inScale / midScale),
@@ -88,19 +88,19 @@ export function exportSelector(ctx: ExportContext, selector: SelectorExport, dim
   const inScale = ctx.residualScale(`res.${selector.block}`);
   let gate: SelectorParams['gate'] = null;
   if (heads > 1) {
-    const meanScale = ctx.int8Scale(`${point}.gate.mean`);
+    const meanScale = ctx.activationScale(`${point}.gate.mean`);
     const fc1 = ctx.linearGelu(`${key}.gate.fc1`, ctx.linear(`${key}.gate.fc1`), meanScale, { inPoint: `${point}.gate.fc1.in`, outPoint: `${point}.gate.fc1.out` });
     const fc2 = ctx.linear(`${key}.gate.fc2`);
     const fc2Quant = quantizeLinear(fc2, fc1.outputScale, `${key}.gate.fc2`);
     gate = {
-      meanToInt8: fixedMultiplier(inScale / (d * meanScale)),
+      meanToActivation: fixedMultiplier(inScale / (d * meanScale)),
       fc1: fc1.params,
       fc2: ctx.table.linear(`${key}.gate.fc2`, fc2, fc2Quant),
       toExponent: ctx.table.requant(`${key}.gate.to_exponent`, Array.from(fc2Quant.accScales, (scale) => ctx.exponentFactor(scale))),
     };
   }
   const scorer = `${key}.scorer`;
-  const normScale = ctx.int8Scale(`${point}.norm`);
+  const normScale = ctx.activationScale(`${point}.norm`);
   const proj = foldNorm(ctx.linear(`${scorer}.proj`), ctx.tensor(`${scorer}.norm.weight`), ctx.tensor(`${scorer}.norm.bias`));
   const projUnit = ctx.linearGelu(`${scorer}.proj`, proj, normScale, { inPoint: `${point}.proj.in`, outPoint: `${point}.proj.out` });
   const fc1Unit = ctx.linearGelu(`${scorer}.fc1`, ctx.linear(`${scorer}.fc1`), projUnit.outputScale, { inPoint: `${point}.fc1.in`, outPoint: `${point}.fc1.out` });
@@ -125,9 +125,9 @@ export function exportSelector(ctx: ExportContext, selector: SelectorExport, dim
 /** Final LayerNorm (class token) and classifier; logits come out in units of `outputScale`. */
 export function exportHead(ctx: ExportContext, depth: number, dims: VitDims): { head: PackageHeader['head']; outputScale: number } {
   const inScale = ctx.residualScale(`res.${depth}`);
-  const normScale = ctx.int8Scale('head.norm');
+  const normScale = ctx.activationScale('head.norm');
   const head = foldNorm(ctx.linear('head'), ctx.tensor('norm.weight'), ctx.tensor('norm.bias'));
-  const quantized = quantizeLinear(head, normScale, 'head');
+  const quantized = ctx.quantize('head', head, normScale);
   // Logits a little finer than the finest accumulator unit: the last requantisation loses nothing.
   const outputScale = Math.max(...quantized.accScales) / 16;
   return {

@@ -5,7 +5,10 @@
 import { StudioError } from '../../../shared/errors';
 import { fixedMultiplier, INT32_MAX, INT8_MAX } from '../integer-math';
 
+import { gptqRound } from './gptq';
+
 import type { Fixed, LinearParams, Requant } from '../package-format';
+import type { InputMoments } from './gptq';
 import type { NamedTensor } from '../package-io';
 
 /** A float linear layer in timm's layout: weight [out][in] row-major, bias [out]. */
@@ -52,8 +55,11 @@ export interface QuantizedLinear {
   accScales: Float64Array;
 }
 
-/** Symmetric int8 per output channel (scale = max |w| / 127); bias in accumulator units. */
-export function quantizeLinear(linear: FloatLinear, inputScale: number, name: string): QuantizedLinear {
+/**
+ * Symmetric int8 per output channel (scale = max |w| / 127), rounded to nearest or, given the
+ * layer's input moments, with GPTQ's error compensation; bias in accumulator units.
+ */
+export function quantizeLinear(linear: FloatLinear, inputScale: number, name: string, moments: InputMoments | null = null): QuantizedLinear {
   const { inFeatures, outFeatures } = linear;
   const weight = new Int8Array(linear.weight.length);
   const weightScales = new Float64Array(outFeatures);
@@ -66,6 +72,9 @@ export function quantizeLinear(linear: FloatLinear, inputScale: number, name: st
     weightScales[o] = scale;
     for (let i = 0; i < inFeatures; i++) weight[o * inFeatures + i] = Math.round((linear.weight[o * inFeatures + i] as number) / scale);
     accScales[o] = inputScale * scale;
+  }
+  if (moments !== null) weight.set(gptqRound(linear.weight, weightScales, moments));
+  for (let o = 0; o < outFeatures; o++) {
     const value = Math.round((linear.bias[o] as number) / (accScales[o] as number));
     if (!Number.isFinite(value) || Math.abs(value) > INT32_MAX) {
       throw new StudioError('export/failed', `The bias of ${name}[${o}] does not fit in int32 at the calibrated input scale.`, {

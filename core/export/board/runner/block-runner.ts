@@ -2,10 +2,10 @@
  * One transformer block in integers: LayerNorm -> qkv -> per-head q.k -> integer softmax -> p.v ->
  * proj -> residual; LayerNorm -> fc1 -> GELU -> fc2 -> residual. Tokens are int16 [tokens][dim].
  */
-import { requantize, sat8 } from '../integer-math';
+import { clampSymmetric, requantize } from '../integer-math';
 import { softmaxRow } from '../nonlinear';
 
-import { applyLinear, applyLinearGelu, layerNormRows, requantToInt8, residualUpdate } from './prepared';
+import { applyLinear, applyLinearGelu, layerNormRows, requantToActivations, residualUpdate } from './prepared';
 
 import type { MatmulKernel } from '../kernels/matmul';
 import type { ArithmeticSpec, Exp2Fn, LayerNormConstants } from '../nonlinear';
@@ -17,6 +17,7 @@ export interface RunContext {
   kernel: MatmulKernel;
   arithmetic: ArithmeticSpec;
   exp2: Exp2Fn;
+  activationMax: number;
 }
 
 export interface BlockDims {
@@ -28,9 +29,9 @@ export interface BlockDims {
 export interface PreparedBlock {
   norm1: LayerNormConstants;
   qkv: PreparedLinear;
-  qkvToInt8: PreparedRequant;
+  qkvToActivation: PreparedRequant;
   scoreToExponent: Fixed;
-  contextToInt8: Fixed;
+  contextToActivation: Fixed;
   proj: PreparedLinear;
   projToResidual: PreparedRequant;
   skip1: Fixed;
@@ -44,15 +45,15 @@ export interface PreparedBlock {
 export function prepareBlock(binder: TensorBinder, params: BlockParams, dims: BlockDims): PreparedBlock {
   const { dim, hidden } = dims;
   return {
-    norm1: params.norm1,
+    norm1: binder.layerNorm(params.norm1),
     qkv: binder.linear(params.qkv, dim, 3 * dim),
-    qkvToInt8: binder.requant(params.qkvToInt8, 3 * dim),
+    qkvToActivation: binder.requant(params.qkvToActivation, 3 * dim),
     scoreToExponent: params.scoreToExponent,
-    contextToInt8: params.contextToInt8,
+    contextToActivation: params.contextToActivation,
     proj: binder.linear(params.proj, dim, dim),
     projToResidual: binder.requant(params.projToResidual, dim),
     skip1: params.skip1,
-    norm2: params.norm2,
+    norm2: binder.layerNorm(params.norm2),
     fc1: binder.linearGelu(params.fc1, dim, hidden),
     fc2: binder.linear(params.fc2, hidden, dim),
     fc2ToResidual: binder.requant(params.fc2ToResidual, dim),
@@ -61,24 +62,24 @@ export function prepareBlock(binder: TensorBinder, params: BlockParams, dims: Bl
 }
 
 /** Columns [section * dim + head * headDim, + headDim) of every row of qkv [tokens][3 dim]. */
-function headSlice(qkv: Int8Array, tokens: number, dim: number, column: number, headDim: number): Int8Array {
-  const out = new Int8Array(tokens * headDim);
+function headSlice(qkv: Int16Array, tokens: number, dim: number, column: number, headDim: number): Int16Array {
+  const out = new Int16Array(tokens * headDim);
   for (let t = 0; t < tokens; t++) out.set(qkv.subarray(t * 3 * dim + column, t * 3 * dim + column + headDim), t * headDim);
   return out;
 }
 
-function transpose(values: Int8Array, rows: number, cols: number): Int8Array {
-  const out = new Int8Array(values.length);
+function transpose(values: Int16Array, rows: number, cols: number): Int16Array {
+  const out = new Int16Array(values.length);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c] as number;
   return out;
 }
 
 /** Multi-head self-attention on the normalised tokens; returns the int8 context [tokens][dim]. */
-function attention(run: RunContext, qkv: Int8Array, tokens: number, dims: BlockDims, block: PreparedBlock): Int8Array {
+function attention(run: RunContext, qkv: Int16Array, tokens: number, dims: BlockDims, block: PreparedBlock): Int16Array {
   const { kernel, arithmetic, exp2 } = run;
   const { dim, heads } = dims;
   const headDim = dim / heads;
-  const context = new Int8Array(tokens * dim);
+  const context = new Int16Array(tokens * dim);
   const scores = new Int32Array(tokens * tokens);
   const probabilities = new Int32Array(tokens * tokens);
   const mixed = new Int32Array(tokens * headDim);
@@ -89,9 +90,9 @@ function attention(run: RunContext, qkv: Int8Array, tokens: number, dims: BlockD
     kernel.multiplyDynamic(q, tokens, k, tokens, headDim, scores);
     for (let i = 0; i < tokens; i++) softmaxRow(scores, i * tokens, tokens, block.scoreToExponent, arithmetic, probabilities, i * tokens, exp2);
     kernel.multiplyDynamic(probabilities, tokens, vT, headDim, tokens, mixed);
-    const { multiplier, shift } = block.contextToInt8;
+    const { multiplier, shift } = block.contextToActivation;
     for (let t = 0; t < tokens; t++) {
-      for (let j = 0; j < headDim; j++) context[t * dim + h * headDim + j] = sat8(requantize(mixed[t * headDim + j] as number, multiplier, shift));
+      for (let j = 0; j < headDim; j++) context[t * dim + h * headDim + j] = clampSymmetric(requantize(mixed[t * headDim + j] as number, multiplier, shift), run.activationMax);
     }
   }
   return context;
@@ -101,7 +102,7 @@ export function runBlock(run: RunContext, x: Int16Array, tokens: number, dims: B
   const { dim } = dims;
   const { kernel } = run;
   const normed = layerNormRows(x, tokens, dim, block.norm1);
-  const qkv = requantToInt8(applyLinear(kernel, normed, tokens, block.qkv), 3 * dim, block.qkvToInt8);
+  const qkv = requantToActivations(applyLinear(kernel, normed, tokens, block.qkv), 3 * dim, block.qkvToActivation, run.activationMax);
   const context = attention(run, qkv, tokens, dims, block);
   const afterAttention = residualUpdate(x, applyLinear(kernel, context, tokens, block.proj), dim, block.skip1, block.projToResidual);
   const hidden = applyLinearGelu(kernel, layerNormRows(afterAttention, tokens, dim, block.norm2), tokens, block.fc1);

@@ -3,12 +3,12 @@
  * row-wise integer steps every unit is built from: linear layers, requantisation, GELU, LayerNorm.
  */
 import { StudioError } from '../../../shared/errors';
-import { INT16_MAX, requantize, sat16, sat8 } from '../integer-math';
-import { geluFixed, layerNormRow, tabulatedExp2 } from '../nonlinear';
+import { INT16_MAX, clampSymmetric, requantize, sat16 } from '../integer-math';
+import { activationMax, geluFixed, layerNormRow, tabulatedExp2 } from '../nonlinear';
 
 import type { MatmulKernel, MatmulWeights } from '../kernels/matmul';
 import type { ArithmeticSpec, Exp2Fn, LayerNormConstants } from '../nonlinear';
-import type { FixedPointPackage, LinearGeluParams, LinearParams, PackageDtype, PackageTensor, Requant } from '../package-format';
+import type { FixedPointPackage, LayerNormParams, LinearGeluParams, LinearParams, PackageDtype, PackageTensor, Requant } from '../package-format';
 
 export interface PreparedLinear {
   weights: MatmulWeights;
@@ -27,8 +27,8 @@ export interface PreparedRequant {
 export interface PreparedLinearGelu {
   linear: PreparedLinear;
   toGelu: PreparedRequant;
-  /** int8 output for every int16 GELU input (index input + 32767): GELU and requantisation, tabulated. */
-  table: Int8Array;
+  /** The activation for every int16 GELU input (index input + 32767): GELU and requantisation, tabulated. */
+  table: Int16Array;
 }
 
 function mismatch(message: string): StudioError {
@@ -38,9 +38,16 @@ function mismatch(message: string): StudioError {
 /** Looks tensors up by name and checks their dtype and element count. */
 export class TensorBinder {
   readonly exp2: Exp2Fn;
+  /** Saturation of every activation the matrix units read. */
+  readonly activationMax: number;
 
   constructor(private readonly pkg: FixedPointPackage, readonly kernel: MatmulKernel, readonly arithmetic: ArithmeticSpec) {
     this.exp2 = tabulatedExp2(arithmetic);
+    this.activationMax = activationMax(arithmetic.activationBits);
+  }
+
+  layerNorm(params: LayerNormParams): LayerNormConstants {
+    return { ...params, outMax: this.activationMax };
   }
 
   tensor(name: string, dtype: PackageDtype, length: number): PackageTensor {
@@ -77,7 +84,8 @@ export class TensorBinder {
 
   linearGelu(params: LinearGeluParams, inFeatures: number, outFeatures: number): PreparedLinearGelu {
     const { multiplier, shift } = params.toOutput;
-    const table = Int8Array.from({ length: 2 * INT16_MAX + 1 }, (_, i) => sat8(requantize(geluFixed(i - INT16_MAX, params.gelu, this.arithmetic), multiplier, shift)));
+    const max = this.activationMax;
+    const table = Int16Array.from({ length: 2 * INT16_MAX + 1 }, (_, i) => clampSymmetric(requantize(geluFixed(i - INT16_MAX, params.gelu, this.arithmetic), multiplier, shift), max));
     return { linear: this.linear(params.linear, inFeatures, outFeatures), toGelu: this.requant(params.toGelu, outFeatures), table };
   }
 }
@@ -100,26 +108,26 @@ export function requantChannel(value: number, requant: PreparedRequant, channel:
   return requantize(value, requant.multiplier[index] as number, requant.shift[index] as number);
 }
 
-/** Requantises [rows][channels] accumulators to int8. */
-export function requantToInt8(acc: Int32Array, channels: number, requant: PreparedRequant): Int8Array {
-  const out = new Int8Array(acc.length);
-  for (let i = 0; i < acc.length; i++) out[i] = sat8(requantChannel(acc[i] as number, requant, i % channels));
+/** Requantises [rows][channels] accumulators to activations (|a| <= max). */
+export function requantToActivations(acc: Int32Array, channels: number, requant: PreparedRequant, max: number): Int16Array {
+  const out = new Int16Array(acc.length);
+  for (let i = 0; i < acc.length; i++) out[i] = clampSymmetric(requantChannel(acc[i] as number, requant, i % channels), max);
   return out;
 }
 
-/** linear -> requantise to the int16 GELU input -> GELU (fixed point) -> requantise to int8. */
-export function applyLinearGelu(kernel: MatmulKernel, x: ArrayLike<number>, rows: number, unit: PreparedLinearGelu): Int8Array {
+/** linear -> requantise to the int16 GELU input -> GELU (fixed point) -> requantise to an activation. */
+export function applyLinearGelu(kernel: MatmulKernel, x: ArrayLike<number>, rows: number, unit: PreparedLinearGelu): Int16Array {
   const acc = applyLinear(kernel, x, rows, unit.linear);
   const channels = unit.linear.outFeatures;
-  const out = new Int8Array(acc.length);
+  const out = new Int16Array(acc.length);
   const { table } = unit;
   for (let i = 0; i < acc.length; i++) out[i] = table[sat16(requantChannel(acc[i] as number, unit.toGelu, i % channels)) + INT16_MAX] as number;
   return out;
 }
 
 /** LayerNorm of every row of an int16 [rows][width] tensor. */
-export function layerNormRows(x: Int16Array, rows: number, width: number, constants: LayerNormConstants): Int8Array {
-  const out = new Int8Array(rows * width);
+export function layerNormRows(x: Int16Array, rows: number, width: number, constants: LayerNormConstants): Int16Array {
+  const out = new Int16Array(rows * width);
   for (let r = 0; r < rows; r++) layerNormRow(x, r * width, width, constants, out, r * width);
   return out;
 }

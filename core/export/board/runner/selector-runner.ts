@@ -10,7 +10,7 @@
  *  - the dropped ones form the package token (package-token.ts formulas in integers), appended last.
  */
 import { StudioError } from '../../../shared/errors';
-import { requantize, roundDiv, roundShift, sat16, sat8 } from '../integer-math';
+import { clampSymmetric, requantize, roundDiv, roundShift, sat16 } from '../integer-math';
 import { sigmoidQ15 } from '../nonlinear';
 
 import { applyLinear, applyLinearGelu, layerNormRows, requantChannel } from './prepared';
@@ -24,7 +24,7 @@ import type { PreparedLinear, PreparedLinearGelu, PreparedRequant, TensorBinder 
 export interface PreparedSelector {
   block: number;
   keep: number;
-  gate: { meanToInt8: Fixed; fc1: PreparedLinearGelu; fc2: PreparedLinear; toExponent: PreparedRequant } | null;
+  gate: { meanToActivation: Fixed; fc1: PreparedLinearGelu; fc2: PreparedLinear; toExponent: PreparedRequant } | null;
   norm: LayerNormConstants;
   proj: PreparedLinearGelu;
   fc1: PreparedLinearGelu;
@@ -49,12 +49,12 @@ export function prepareSelector(binder: TensorBinder, params: SelectorParams, di
       params.gate === null
         ? null
         : {
-            meanToInt8: params.gate.meanToInt8,
+            meanToActivation: params.gate.meanToActivation,
             fc1: binder.linearGelu(params.gate.fc1, heads, half),
             fc2: binder.linear(params.gate.fc2, half, heads),
             toExponent: binder.requant(params.gate.toExponent, heads),
           },
-    norm: params.scorer.norm,
+    norm: binder.layerNorm(params.scorer.norm),
     proj: binder.linearGelu(params.scorer.proj, d, d),
     fc1: binder.linearGelu(params.scorer.fc1, d, d / 2),
     fc2: binder.linearGelu(params.scorer.fc2, d / 2, d / 4),
@@ -73,12 +73,12 @@ export interface SelectorContext extends RunContext {
 function gateWeights(context: SelectorContext, candidates: Int16Array, count: number, gate: NonNullable<PreparedSelector['gate']>): Int32Array {
   const { dim, heads } = context;
   const d = dim / heads;
-  const means = new Int8Array(count * heads);
+  const means = new Int16Array(count * heads);
   for (let i = 0; i < count; i++) {
     for (let h = 0; h < heads; h++) {
       let sum = 0;
       for (let c = h * d; c < (h + 1) * d; c++) sum += candidates[i * dim + c] as number;
-      means[i * heads + h] = sat8(requantize(sum, gate.meanToInt8.multiplier, gate.meanToInt8.shift));
+      means[i * heads + h] = clampSymmetric(requantize(sum, gate.meanToActivation.multiplier, gate.meanToActivation.shift), context.activationMax);
     }
   }
   const hidden = applyLinearGelu(context.kernel, means, count, gate.fc1);
@@ -94,7 +94,7 @@ function headScores(context: SelectorContext, candidates: Int16Array, count: num
   // Rows are (candidate, head) pairs: a head's d channels are contiguous, so the layout is unchanged.
   const rows = count * heads;
   const embedded = applyLinearGelu(kernel, layerNormRows(candidates, rows, d, selector.norm), rows, selector.proj);
-  const pooled = new Int8Array(heads * half);
+  const pooled = new Int16Array(heads * half);
   for (let h = 0; h < heads; h++) {
     for (let j = 0; j < half; j++) {
       let sum = 0;
@@ -102,7 +102,7 @@ function headScores(context: SelectorContext, candidates: Int16Array, count: num
       pooled[h * half + j] = roundDiv(sum, count);
     }
   }
-  const features = new Int8Array(rows * d);
+  const features = new Int16Array(rows * d);
   for (let r = 0; r < rows; r++) {
     features.set(embedded.subarray(r * d, r * d + half), r * d);
     const h = r % heads;

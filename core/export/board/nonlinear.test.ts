@@ -32,7 +32,7 @@ describe('integer non-linear units', () => {
     const scale = 0.0123;
     const scores = Int32Array.from([0, 150, -300, 77, 12, 400, -20, 399]);
     const out = new Int32Array(scores.length);
-    softmaxRow(scores, 0, scores.length, fixedMultiplier(scale * LOG2_E * frac), spec, out, 0);
+    softmaxRow({ values: scores, start: 0, length: scores.length, out, outStart: 0 }, fixedMultiplier(scale * LOG2_E * frac), (a) => exp2Neg(a, spec), spec.probBits);
     const exps = Array.from(scores, (s) => Math.exp(s * scale));
     const total = exps.reduce((a, b) => a + b, 0);
     exps.forEach((e, j) => expect(Math.abs((out[j] as number) / 2 ** spec.probBits - e / total)).toBeLessThan(6e-4));
@@ -65,12 +65,12 @@ describe('integer non-linear units', () => {
     const x = Int16Array.from({ length: n }, (_, i) => Math.round(3000 * Math.sin(i * 1.7) + 500));
     const outScale = 3 / 127;
     const out = new Int16Array(n);
-    layerNormRow(x, 0, n, { epsTerm: 0, outMax: 127, gain: fixedMultiplier((16 * Math.sqrt(n)) / outScale) }, out, 0);
+    layerNormRow({ values: x, start: 0, length: n, out, outStart: 0 }, { epsTerm: 0, outMax: 127, gain: fixedMultiplier((16 * Math.sqrt(n)) / outScale) });
     const mean = x.reduce((a, b) => a + b, 0) / n;
     const std = Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
     x.forEach((value, i) => expect(Math.abs((out[i] as number) - Math.max(-127, Math.min(127, (value - mean) / std / outScale)))).toBeLessThanOrEqual(1));
     const flat = new Int16Array(4).fill(9);
-    layerNormRow(new Int16Array(4).fill(5), 0, 4, { epsTerm: 0, outMax: 127, gain: fixedMultiplier(100) }, flat, 0);
+    layerNormRow({ values: new Int16Array(4).fill(5), start: 0, length: 4, out: flat, outStart: 0 }, { epsTerm: 0, outMax: 127, gain: fixedMultiplier(100) });
     expect(Array.from(flat)).toEqual([0, 0, 0, 0]);
   });
 });

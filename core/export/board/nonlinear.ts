@@ -90,12 +90,22 @@ export function tabulatedExp2(spec: ArithmeticSpec): Exp2Fn {
   };
 }
 
+/** A row of `length` values at `start` in `values`, written to `out` at `outStart`. */
+export interface RowSpan<In, Out> {
+  values: In;
+  start: number;
+  length: number;
+  out: Out;
+  outStart: number;
+}
+
 /**
  * Softmax of one row of int32 scores into unsigned probabilities with `probBits` fraction bits
  * (capped at 2^probBits - 1). `toExponent` maps a score difference (<= 0) to the base-2 exponent
  * domain: it is the real factor scale * log2(e) * 2^expFracBits as a fixed multiplier.
  */
-export function softmaxRow(scores: Int32Array, start: number, length: number, toExponent: FixedMultiplier, spec: ArithmeticSpec, out: Int32Array, outStart: number, exp2: Exp2Fn = (a) => exp2Neg(a, spec)): void {
+export function softmaxRow(row: RowSpan<Int32Array, Int32Array>, toExponent: FixedMultiplier, exp2: Exp2Fn, probBits: number): void {
+  const { values: scores, start, length, out, outStart } = row;
   let max = scores[start] as number;
   for (let j = 1; j < length; j++) max = Math.max(max, scores[start + j] as number);
   let total = 0;
@@ -105,7 +115,7 @@ export function softmaxRow(scores: Int32Array, start: number, length: number, to
     out[outStart + j] = value;
     total += value;
   }
-  const one = 2 ** spec.probBits;
+  const one = 2 ** probBits;
   for (let j = 0; j < length; j++) {
     out[outStart + j] = Math.min(roundDiv((out[outStart + j] as number) * one, total), one - 1);
   }
@@ -159,7 +169,8 @@ export interface LayerNormConstants {
  *   inv = round(gain.multiplier 2^30 / r), y = clamp(round(d inv / 2^(30 + gain.shift)), +-outMax).
  * A row with V = 0 normalises to zeros.
  */
-export function layerNormRow(x: Int16Array, start: number, n: number, constants: LayerNormConstants, out: Int16Array, outStart: number): void {
+export function layerNormRow(row: RowSpan<Int16Array, Int16Array>, constants: LayerNormConstants): void {
+  const { values: x, start, length: n, out, outStart } = row;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += x[start + i] as number;
   const mean = roundDiv(sum, n);

@@ -91,14 +91,14 @@ export class ReferenceRunner {
     this.blocks.forEach((block, index) => {
       const selector = this.selectors.find((candidate) => candidate.block === index);
       if (selector !== undefined) {
-        const step = runSelector(context, x, spatial, packages, selector);
+        const step = runSelector(context, { x, spatial, packages }, selector);
         original = Int32Array.from(step.keptSlots, (slot) => original[slot] as number);
         kept.push(original);
         x = step.tokens;
         spatial = step.keptSlots.length;
         packages += 1;
       }
-      x = runBlock(this.context, x, 1 + spatial + packages, this.dims, block);
+      x = runBlock(this.context, { x, tokens: 1 + spatial + packages }, this.dims, block);
     });
     return { logits: this.classify(x), kept };
   }
@@ -133,7 +133,7 @@ export class ReferenceRunner {
   private classify(x: Int16Array): Int32Array {
     const dim = this.dims.dim;
     const normed = new Int16Array(dim);
-    layerNormRow(x, 0, dim, this.headNorm, normed, 0);
+    layerNormRow({ values: x, start: 0, length: dim, out: normed, outStart: 0 }, this.headNorm);
     const acc = applyLinear(this.kernel, normed, 1, this.headLinear);
     return Int32Array.from(acc, (value, c) => sat32(requantChannel(value, this.headToOutput, c)));
   }

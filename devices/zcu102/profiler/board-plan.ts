@@ -59,7 +59,9 @@ export function boardPlan(options: BoardPlanOptions): PlannedPoint[] {
     if (blockType === 'patch-embed') points.push({ blockType, tokens: stage.spatialTokens + extra, boardTokens: stage.spatialTokens });
     else if (blockType === 'head') points.push({ blockType, tokens: 1, boardTokens: 1 });
     else if (blockType === 'selector') {
-      for (const tokens of grid.filter((n) => n > extra)) points.push({ blockType, tokens, boardTokens: tokens - extra });
+      // The selector scores every token but CLS, so its grid starts at one candidate.
+      const selectorGrid = options.tokens === undefined ? [...new Set([extra + 1, ...grid])].sort((a, b) => a - b) : grid;
+      for (const tokens of selectorGrid.filter((n) => n > extra)) points.push({ blockType, tokens, boardTokens: tokens - extra });
     } else {
       for (const tokens of grid) points.push({ blockType, tokens, boardTokens: tokens });
     }

@@ -170,7 +170,7 @@ export async function profileConnectedBoard(connection: BoardConnection, request
     });
   }
   const lut = await store.complete();
-  request.onEvent?.({ phase: 'done', blockType: null, tokens: null, meanMs: null, stdMs: null, reused: false, tableIndex: tables.length, tableCount: tables.length, measuredPoints: measured, message: `${measured} point(s) measured, ${reused} reused` });
+  request.onEvent?.({ phase: 'done', blockType: null, tokens: null, meanMs: null, stdMs: null, reused: false, tableIndex: tables.length - 1, tableCount: tables.length, measuredPoints: measured, message: `${measured} point(s) measured, ${reused} reused` });
   return { lut, path: request.outPath, measured, reused };
 }
 

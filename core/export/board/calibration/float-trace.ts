@@ -95,7 +95,8 @@ function traceBlock(target: TraceTarget, index: number, x: tf.Tensor3D, sinks: T
 }
 
 /** The selector's intermediates, its top-k decision and the shortened sequence with its package. */
-function traceSelector(target: TraceTarget, stage: number, x: tf.Tensor3D, packages: number, observer: RangeObserver): tf.Tensor3D {
+function traceSelector(target: TraceTarget, sequence: { stage: number; x: tf.Tensor3D; packages: number }, observer: RangeObserver): tf.Tensor3D {
+  const { stage, x, packages } = sequence;
   const { selector, keep } = target.selectors[stage] as TraceSelector;
   const [, tokens, dim] = x.shape;
   const count = tokens - 1;
@@ -157,7 +158,7 @@ export function traceImage(target: TraceTarget, image: Float32Array, sinks: Trac
     backbone.blocks.forEach((_, index) => {
       const stage = target.selectors.findIndex((entry) => entry.block === index);
       if (stage >= 0) {
-        x = traceSelector(target, stage, x, packages, observer);
+        x = traceSelector(target, { stage, x, packages }, observer);
         packages += 1;
         record(observer, `res.${index}`, x);
       }

@@ -31,8 +31,8 @@ describe('matmul kernels', () => {
       kernel.multiply(x, rows, kernel.constant(w8, cols, inner), actual);
       expect(actual).toEqual(expected);
       const probabilities = fill(cols * inner, 3, 32767);
-      js.multiplyDynamic(x, rows, probabilities, cols, inner, expected);
-      kernel.multiplyDynamic(x, rows, probabilities, cols, inner, actual);
+      js.multiplyDynamic(x, probabilities, { rows, inner, cols }, expected);
+      kernel.multiplyDynamic(x, probabilities, { rows, inner, cols }, actual);
       expect(actual).toEqual(expected);
     }
   });

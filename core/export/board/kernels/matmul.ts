@@ -6,6 +6,13 @@
  */
 import { matmulModuleBytes } from './wasm-matmul';
 
+/** out [rows][cols] = x [rows][inner] times w [cols][inner] transposed. */
+export interface MatrixShape {
+  rows: number;
+  inner: number;
+  cols: number;
+}
+
 /** Weights registered once (a linear layer's int8 matrix, [cols][inner]). */
 export interface MatmulWeights {
   readonly cols: number;
@@ -18,14 +25,15 @@ export interface MatmulKernel {
   /** out [rows][cols] from x [rows][inner] (row stride `inner`) and registered weights. */
   multiply(x: ArrayLike<number>, rows: number, weights: MatmulWeights, out: Int32Array): void;
   /** Both operands given now: x [rows][inner], w [cols][inner]. */
-  multiplyDynamic(x: ArrayLike<number>, rows: number, w: ArrayLike<number>, cols: number, inner: number, out: Int32Array): void;
+  multiplyDynamic(x: ArrayLike<number>, w: ArrayLike<number>, shape: MatrixShape, out: Int32Array): void;
 }
 
 class JsWeights implements MatmulWeights {
   constructor(readonly data: Int8Array, readonly cols: number, readonly inner: number) {}
 }
 
-function loops(x: ArrayLike<number>, rows: number, w: ArrayLike<number>, cols: number, inner: number, out: Int32Array): void {
+function loops(x: ArrayLike<number>, w: ArrayLike<number>, shape: MatrixShape, out: Int32Array): void {
+  const { rows, inner, cols } = shape;
   for (let r = 0; r < rows; r++) {
     const xo = r * inner;
     for (let c = 0; c < cols; c++) {
@@ -46,11 +54,11 @@ export class JsMatmulKernel implements MatmulKernel {
 
   multiply(x: ArrayLike<number>, rows: number, weights: MatmulWeights, out: Int32Array): void {
     const own = weights as JsWeights;
-    loops(x, rows, own.data, own.cols, own.inner, out);
+    loops(x, own.data, { rows, inner: own.inner, cols: own.cols }, out);
   }
 
-  multiplyDynamic(x: ArrayLike<number>, rows: number, w: ArrayLike<number>, cols: number, inner: number, out: Int32Array): void {
-    loops(x, rows, w, cols, inner, out);
+  multiplyDynamic(x: ArrayLike<number>, w: ArrayLike<number>, shape: MatrixShape, out: Int32Array): void {
+    loops(x, w, shape, out);
   }
 }
 
@@ -58,7 +66,21 @@ const PAGE_BYTES = 65536;
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
 
 class WasmWeights implements MatmulWeights {
-  constructor(readonly address: number, readonly cols: number, readonly inner: number, readonly paddedCols: number, readonly paddedInner: number) {}
+  readonly paddedCols: number;
+  readonly paddedInner: number;
+
+  constructor(readonly address: number, readonly cols: number, readonly inner: number) {
+    this.paddedCols = roundUp(cols, 4);
+    this.paddedInner = roundUp(inner, 8);
+  }
+}
+
+/** Rows of `inner` values stored as int16 rows of `paddedInner`, with zero rows up to `paddedRows`. */
+interface RowLayout {
+  rows: number;
+  inner: number;
+  paddedInner: number;
+  paddedRows: number;
 }
 
 /** The part of the WebAssembly API used here (core's lib settings do not declare it). */
@@ -75,6 +97,8 @@ interface WasmMemory {
 
 interface MatmulExports {
   memory: WasmMemory;
+  // The WebAssembly function's own signature (wasm-matmul.ts): six i32 arguments.
+  // eslint-disable-next-line max-params
   mm: (x: number, w: number, out: number, rows: number, inner: number, cols: number) => void;
 }
 
@@ -95,13 +119,11 @@ export class WasmMatmulKernel implements MatmulKernel {
   }
 
   constant(weights: Int8Array, cols: number, inner: number): MatmulWeights {
-    const paddedInner = roundUp(inner, 8);
-    const paddedCols = roundUp(cols, 4);
-    const address = this.weightsEnd;
-    this.weightsEnd = roundUp(address + paddedCols * paddedInner * 2, 16);
+    const own = new WasmWeights(this.weightsEnd, cols, inner);
+    this.weightsEnd = roundUp(own.address + own.paddedCols * own.paddedInner * 2, 16);
     this.ensure(this.weightsEnd);
-    this.copyRows(weights, cols, inner, address, paddedInner);
-    return new WasmWeights(address, cols, inner, paddedCols, paddedInner);
+    this.copyRows(weights, { rows: cols, inner, paddedInner: own.paddedInner, paddedRows: cols }, own.address);
+    return own;
   }
 
   multiply(x: ArrayLike<number>, rows: number, weights: MatmulWeights, out: Int32Array): void {
@@ -109,22 +131,23 @@ export class WasmMatmulKernel implements MatmulKernel {
     const xAddress = this.weightsEnd;
     const outAddress = roundUp(xAddress + rows * own.paddedInner * 2, 16);
     this.ensure(outAddress + rows * own.paddedCols * 4);
-    this.copyRows(x, rows, own.inner, xAddress, own.paddedInner);
+    this.copyRows(x, { rows, inner: own.inner, paddedInner: own.paddedInner, paddedRows: rows }, xAddress);
     this.exports.mm(xAddress, own.address, outAddress, rows, own.paddedInner, own.paddedCols);
-    this.readOut(outAddress, rows, own.cols, own.paddedCols, out);
+    this.readOut(outAddress, { rows, cols: own.cols, paddedCols: own.paddedCols }, out);
   }
 
-  multiplyDynamic(x: ArrayLike<number>, rows: number, w: ArrayLike<number>, cols: number, inner: number, out: Int32Array): void {
+  multiplyDynamic(x: ArrayLike<number>, w: ArrayLike<number>, shape: MatrixShape, out: Int32Array): void {
+    const { rows, inner, cols } = shape;
     const paddedInner = roundUp(inner, 8);
     const paddedCols = roundUp(cols, 4);
     const wAddress = this.weightsEnd;
     const xAddress = roundUp(wAddress + paddedCols * paddedInner * 2, 16);
     const outAddress = roundUp(xAddress + rows * paddedInner * 2, 16);
     this.ensure(outAddress + rows * paddedCols * 4);
-    this.copyRows(w, cols, inner, wAddress, paddedInner, paddedCols);
-    this.copyRows(x, rows, inner, xAddress, paddedInner);
+    this.copyRows(w, { rows: cols, inner, paddedInner, paddedRows: paddedCols }, wAddress);
+    this.copyRows(x, { rows, inner, paddedInner, paddedRows: rows }, xAddress);
     this.exports.mm(xAddress, wAddress, outAddress, rows, paddedInner, paddedCols);
-    this.readOut(outAddress, rows, cols, paddedCols, out);
+    this.readOut(outAddress, { rows, cols, paddedCols }, out);
   }
 
   private ensure(bytes: number): void {
@@ -133,7 +156,8 @@ export class WasmMatmulKernel implements MatmulKernel {
   }
 
   /** Copies rows of `inner` values as int16 rows of `paddedInner` (zero padding), plus zero rows up to `paddedRows`. */
-  private copyRows(source: ArrayLike<number>, rows: number, inner: number, address: number, paddedInner: number, paddedRows = rows): void {
+  private copyRows(source: ArrayLike<number>, layout: RowLayout, address: number): void {
+    const { rows, inner, paddedInner, paddedRows } = layout;
     const target = new Int16Array(this.exports.memory.buffer, address, paddedRows * paddedInner);
     if (inner === paddedInner && source instanceof Int16Array) {
       target.set(source.subarray(0, rows * inner));
@@ -148,7 +172,8 @@ export class WasmMatmulKernel implements MatmulKernel {
     target.fill(0, rows * paddedInner);
   }
 
-  private readOut(address: number, rows: number, cols: number, paddedCols: number, out: Int32Array): void {
+  private readOut(address: number, layout: { rows: number; cols: number; paddedCols: number }, out: Int32Array): void {
+    const { rows, cols, paddedCols } = layout;
     const source = new Int32Array(this.exports.memory.buffer, address, rows * paddedCols);
     if (cols === paddedCols) {
       out.set(source);

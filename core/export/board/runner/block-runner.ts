@@ -62,7 +62,9 @@ export function prepareBlock(binder: TensorBinder, params: BlockParams, dims: Bl
 }
 
 /** Columns [section * dim + head * headDim, + headDim) of every row of qkv [tokens][3 dim]. */
-function headSlice(qkv: Int16Array, tokens: number, dim: number, column: number, headDim: number): Int16Array {
+/** Columns [column, column + headDim) of every row of qkv [tokens][3 dim]. */
+function headSlice(qkv: Int16Array, shape: { tokens: number; dim: number; headDim: number }, column: number): Int16Array {
+  const { tokens, dim, headDim } = shape;
   const out = new Int16Array(tokens * headDim);
   for (let t = 0; t < tokens; t++) out.set(qkv.subarray(t * 3 * dim + column, t * 3 * dim + column + headDim), t * headDim);
   return out;
@@ -75,21 +77,25 @@ function transpose(values: Int16Array, rows: number, cols: number): Int16Array {
 }
 
 /** Multi-head self-attention on the normalised tokens; returns the int8 context [tokens][dim]. */
-function attention(run: RunContext, qkv: Int16Array, tokens: number, dims: BlockDims, block: PreparedBlock): Int16Array {
+function attention(run: RunContext, input: { qkv: Int16Array; tokens: number }, dims: BlockDims, block: PreparedBlock): Int16Array {
   const { kernel, arithmetic, exp2 } = run;
+  const { qkv, tokens } = input;
   const { dim, heads } = dims;
   const headDim = dim / heads;
+  const slice = { tokens, dim, headDim };
   const context = new Int16Array(tokens * dim);
   const scores = new Int32Array(tokens * tokens);
   const probabilities = new Int32Array(tokens * tokens);
   const mixed = new Int32Array(tokens * headDim);
   for (let h = 0; h < heads; h++) {
-    const q = headSlice(qkv, tokens, dim, h * headDim, headDim);
-    const k = headSlice(qkv, tokens, dim, dim + h * headDim, headDim);
-    const vT = transpose(headSlice(qkv, tokens, dim, 2 * dim + h * headDim, headDim), tokens, headDim);
-    kernel.multiplyDynamic(q, tokens, k, tokens, headDim, scores);
-    for (let i = 0; i < tokens; i++) softmaxRow(scores, i * tokens, tokens, block.scoreToExponent, arithmetic, probabilities, i * tokens, exp2);
-    kernel.multiplyDynamic(probabilities, tokens, vT, headDim, tokens, mixed);
+    const q = headSlice(qkv, slice, h * headDim);
+    const k = headSlice(qkv, slice, dim + h * headDim);
+    const vT = transpose(headSlice(qkv, slice, 2 * dim + h * headDim), tokens, headDim);
+    kernel.multiplyDynamic(q, k, { rows: tokens, inner: headDim, cols: tokens }, scores);
+    for (let i = 0; i < tokens; i++) {
+      softmaxRow({ values: scores, start: i * tokens, length: tokens, out: probabilities, outStart: i * tokens }, block.scoreToExponent, exp2, arithmetic.probBits);
+    }
+    kernel.multiplyDynamic(probabilities, vT, { rows: tokens, inner: tokens, cols: headDim }, mixed);
     const { multiplier, shift } = block.contextToActivation;
     for (let t = 0; t < tokens; t++) {
       for (let j = 0; j < headDim; j++) context[t * dim + h * headDim + j] = clampSymmetric(requantize(mixed[t * headDim + j] as number, multiplier, shift), run.activationMax);
@@ -98,13 +104,14 @@ function attention(run: RunContext, qkv: Int16Array, tokens: number, dims: Block
   return context;
 }
 
-export function runBlock(run: RunContext, x: Int16Array, tokens: number, dims: BlockDims, block: PreparedBlock): Int16Array {
+export function runBlock(run: RunContext, input: { x: Int16Array; tokens: number }, dims: BlockDims, block: PreparedBlock): Int16Array {
   const { dim } = dims;
   const { kernel } = run;
+  const { x, tokens } = input;
   const normed = layerNormRows(x, tokens, dim, block.norm1);
   const qkv = requantToActivations(applyLinear(kernel, normed, tokens, block.qkv), 3 * dim, block.qkvToActivation, run.activationMax);
-  const context = attention(run, qkv, tokens, dims, block);
-  const afterAttention = residualUpdate(x, applyLinear(kernel, context, tokens, block.proj), dim, block.skip1, block.projToResidual);
+  const context = attention(run, { qkv, tokens }, dims, block);
+  const afterAttention = residualUpdate({ x, acc: applyLinear(kernel, context, tokens, block.proj), channels: dim }, block.skip1, block.projToResidual);
   const hidden = applyLinearGelu(kernel, layerNormRows(afterAttention, tokens, dim, block.norm2), tokens, block.fc1);
-  return residualUpdate(afterAttention, applyLinear(kernel, hidden, tokens, block.fc2), dim, block.skip2, block.fc2ToResidual);
+  return residualUpdate({ x: afterAttention, acc: applyLinear(kernel, hidden, tokens, block.fc2), channels: dim }, block.skip2, block.fc2ToResidual);
 }

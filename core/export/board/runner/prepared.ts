@@ -128,12 +128,13 @@ export function applyLinearGelu(kernel: MatmulKernel, x: ArrayLike<number>, rows
 /** LayerNorm of every row of an int16 [rows][width] tensor. */
 export function layerNormRows(x: Int16Array, rows: number, width: number, constants: LayerNormConstants): Int16Array {
   const out = new Int16Array(rows * width);
-  for (let r = 0; r < rows; r++) layerNormRow(x, r * width, width, constants, out, r * width);
+  for (let r = 0; r < rows; r++) layerNormRow({ values: x, start: r * width, length: width, out, outStart: r * width }, constants);
   return out;
 }
 
-/** x' = sat16(requant(x, skip) + requant(acc, branch)) over [rows][channels]. */
-export function residualUpdate(x: Int16Array, acc: Int32Array, channels: number, skip: { multiplier: number; shift: number }, branch: PreparedRequant): Int16Array {
+/** x' = sat16(requant(x, skip) + requant(acc, branch)) over [rows][channels] (x and acc alike). */
+export function residualUpdate(input: { x: Int16Array; acc: Int32Array; channels: number }, skip: { multiplier: number; shift: number }, branch: PreparedRequant): Int16Array {
+  const { x, acc, channels } = input;
   const out = new Int16Array(x.length);
   for (let i = 0; i < x.length; i++) {
     out[i] = sat16(requantize(x[i] as number, skip.multiplier, skip.shift) + requantChannel(acc[i] as number, branch, i % channels));

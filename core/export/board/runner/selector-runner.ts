@@ -151,7 +151,8 @@ export function topkSlots(probabilities: Int32Array, spatial: number, keep: numb
 }
 
 /** The package token of the dropped slots, int16 [dim]. */
-export function packageToken(candidates: Int16Array, dim: number, dropped: readonly number[], probabilities: Int32Array, mode: PackageMode): Int16Array {
+export function packageToken(scored: { candidates: Int16Array; dim: number; probabilities: Int32Array }, dropped: readonly number[], mode: PackageMode): Int16Array {
+  const { candidates, dim, probabilities } = scored;
   const out = new Int16Array(dim);
   if (dropped.length === 0) return out;
   let weightTotal = 0;
@@ -173,7 +174,8 @@ export interface SelectorStep {
 }
 
 /** Runs the selector on x [1 + spatial + packages][dim] and returns the shortened sequence. */
-export function runSelector(context: SelectorContext, x: Int16Array, spatial: number, packages: number, selector: PreparedSelector): SelectorStep {
+export function runSelector(context: SelectorContext, sequence: { x: Int16Array; spatial: number; packages: number }, selector: PreparedSelector): SelectorStep {
+  const { x, spatial, packages } = sequence;
   const { dim } = context;
   const count = spatial + packages;
   const candidates = x.subarray(dim, dim * (1 + count));
@@ -186,6 +188,6 @@ export function runSelector(context: SelectorContext, x: Int16Array, spatial: nu
   tokens.set(x.subarray(0, dim), 0);
   keptSlots.forEach((slot, i) => tokens.set(candidates.subarray(slot * dim, (slot + 1) * dim), (1 + i) * dim));
   tokens.set(candidates.subarray(spatial * dim, count * dim), (1 + keptSlots.length) * dim);
-  tokens.set(packageToken(candidates, dim, dropped, probabilities, context.packageMode), (tokenCount - 1) * dim);
+  tokens.set(packageToken({ candidates, dim, probabilities }, dropped, context.packageMode), (tokenCount - 1) * dim);
   return { tokens, tokenCount, keptSlots };
 }

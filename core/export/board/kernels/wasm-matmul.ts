@@ -8,7 +8,7 @@
  * and w, inner a multiple of 8, cols a multiple of 4; writes out[rows][cols] int32. Four output
  * columns share each load of x.
  */
-import { TYPE, name, op, section, unsignedLeb, vector } from './wasm-bytes';
+import { TYPE, functionModuleBytes, op, vector } from '../../../tensor/wasm/wasm-bytes';
 
 // Parameters 0-5, then locals.
 const P = { x: 0, w: 1, out: 2, rows: 3, inner: 4, cols: 5 } as const;
@@ -127,19 +127,5 @@ function body(): number[] {
 
 /** The module's bytes: one memory (exported as `memory`) and the function `mm`. */
 export function matmulModuleBytes(): Uint8Array {
-  const i32 = TYPE.i32;
-  const types = section(1, vector([[TYPE.func, ...vector([[i32], [i32], [i32], [i32], [i32], [i32]]), ...vector([])]]));
-  const functions = section(3, vector([[0]]));
-  const memory = section(5, vector([[0x00, 1]]));
-  const exports = section(7, vector([
-    [...name('memory'), 0x02, 0],
-    [...name('mm'), 0x00, 0],
-  ]));
-  const fn = body();
-  const code = section(10, vector([[...lengthPrefixed(fn)]]));
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...functions, ...memory, ...exports, ...code]);
-}
-
-function lengthPrefixed(bytes: number[]): number[] {
-  return [...unsignedLeb(bytes.length), ...bytes];
+  return functionModuleBytes({ exportName: 'mm', paramCount: 6, body: body() });
 }

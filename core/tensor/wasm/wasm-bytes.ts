@@ -1,0 +1,102 @@
+/**
+ * A few helpers to write a WebAssembly module byte by byte (LEB128 numbers, sections, the opcodes the
+ * hand-assembled kernels use: the board's int16 matmul and the f32 batched matmul of the wasm
+ * backend). Opcode values are those of the WebAssembly core and SIMD specifications.
+ */
+
+export function unsignedLeb(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value >>> 0;
+  do {
+    let byte = rest & 0x7f;
+    rest >>>= 7;
+    if (rest !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (rest !== 0);
+  return bytes;
+}
+
+export function signedLeb(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value | 0;
+  for (;;) {
+    const byte = rest & 0x7f;
+    rest >>= 7;
+    const done = (rest === 0 && (byte & 0x40) === 0) || (rest === -1 && (byte & 0x40) !== 0);
+    bytes.push(done ? byte : byte | 0x80);
+    if (done) return bytes;
+  }
+}
+
+export function vector(items: number[][]): number[] {
+  return [...unsignedLeb(items.length), ...items.flat()];
+}
+
+export function section(id: number, content: number[]): number[] {
+  return [id, ...unsignedLeb(content.length), ...content];
+}
+
+export function name(text: string): number[] {
+  const bytes = Array.from(new TextEncoder().encode(text));
+  return [...unsignedLeb(bytes.length), ...bytes];
+}
+
+export const TYPE = { i32: 0x7f, f32: 0x7d, v128: 0x7b, func: 0x60, emptyBlock: 0x40 } as const;
+
+const simd = (opcode: number): number[] => [0xfd, ...unsignedLeb(opcode)];
+
+/**
+ * Instructions as byte lists. Memory accesses take (offset, log2 alignment); the alignment is a hint
+ * (unaligned accesses are allowed) and may not exceed the access's natural alignment.
+ */
+export const op = {
+  block: [0x02, TYPE.emptyBlock],
+  loop: [0x03, TYPE.emptyBlock],
+  end: [0x0b],
+  br: (depth: number) => [0x0c, ...unsignedLeb(depth)],
+  brIf: (depth: number) => [0x0d, ...unsignedLeb(depth)],
+  localGet: (index: number) => [0x20, ...unsignedLeb(index)],
+  localSet: (index: number) => [0x21, ...unsignedLeb(index)],
+  localTee: (index: number) => [0x22, ...unsignedLeb(index)],
+  i32Const: (value: number) => [0x41, ...signedLeb(value)],
+  i32Store: (offset: number) => [0x36, 2, ...unsignedLeb(offset)],
+  i32LtU: [0x49],
+  i32GeU: [0x4f],
+  i32Add: [0x6a],
+  i32Sub: [0x6b],
+  i32Mul: [0x6c],
+  i32And: [0x71],
+  i32Shl: [0x74],
+  v128Load: (offset: number, align = 4) => [...simd(0x00), align, ...unsignedLeb(offset)],
+  v128Load32Splat: (offset: number) => [...simd(0x09), 2, ...unsignedLeb(offset)],
+  v128Store: (offset: number, align = 4) => [...simd(0x0b), align, ...unsignedLeb(offset)],
+  v128Const0: [...simd(0x0c), ...new Array<number>(16).fill(0)],
+  i32x4ExtractLane: (lane: number) => [...simd(0x1b), lane],
+  i32x4Add: simd(0xae),
+  i32x4DotI16x8S: simd(0xba),
+  f32x4Add: simd(0xe4),
+  f32x4Mul: simd(0xe6),
+};
+
+export interface FunctionModule {
+  /** The function's export name; the memory is exported as `memory`. */
+  exportName: string;
+  /** Every parameter is an i32; the function returns nothing. */
+  paramCount: number;
+  /** Local declarations followed by the instructions and the final `end`. */
+  body: number[];
+}
+
+/** A module with one memory (one page to start, growable) and one exported function. */
+export function functionModuleBytes(fn: FunctionModule): Uint8Array {
+  const params = Array.from({ length: fn.paramCount }, () => [TYPE.i32]);
+  const types = section(1, vector([[TYPE.func, ...vector(params), ...vector([])]]));
+  const functions = section(3, vector([[0]]));
+  const memory = section(5, vector([[0x00, 1]]));
+  const exports = section(7, vector([
+    [...name('memory'), 0x02, 0],
+    [...name(fn.exportName), 0x00, 0],
+  ]));
+  const code = section(10, vector([[...unsignedLeb(fn.body.length), ...fn.body]]));
+  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...functions, ...memory, ...exports, ...code]);
+}

@@ -8,6 +8,7 @@ import { devicesEvents, devicesMethods } from './contracts/devices';
 import { jobsEvents, jobsMethods } from './contracts/jobs';
 import { latencyEvents, latencyMethods } from './contracts/latency';
 import { lutsMethods } from './contracts/luts';
+import { modelsMethods } from './contracts/models';
 import { pipelineEvents, pipelineMethods } from './contracts/pipeline';
 import { runsMethods } from './contracts/runs';
 import { systemEvents, systemMethods } from './contracts/system';
@@ -26,6 +27,7 @@ export const contract = {
     ...deployMethods,
     ...lutsMethods,
     ...runsMethods,
+    ...modelsMethods,
   },
   events: {
     ...systemEvents,

@@ -11,6 +11,7 @@ import { serialPortHandlers } from './handlers/devices-serial';
 import { jobsHandlers } from './handlers/jobs';
 import { latencyHandlers } from './handlers/latency';
 import { lutsHandlers } from './handlers/luts';
+import { modelsHandlers } from './handlers/models';
 import { pipelineHandlers } from './handlers/pipeline';
 import { runsHandlers } from './handlers/runs';
 import { systemHandlers } from './handlers/system';
@@ -57,6 +58,7 @@ export function createBackend(options: CreateBackendOptions): StudioBackend {
     ...deployHandlers(deps, { hub: adbHub }),
     ...lutsHandlers(deps),
     ...runsHandlers(deps),
+    ...modelsHandlers(deps),
     ...serialPortHandlers(deps),
   };
   const backend = serve(contract, handlers, {

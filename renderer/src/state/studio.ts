@@ -5,6 +5,7 @@ import { DeployState } from '../deploy/deploy.svelte';
 import { LatencyViewState } from '../latency/latency-view.svelte';
 import { ProfilesState } from '../latency/profiles.svelte';
 import { PipelineEditor } from '../pipeline/editor.svelte';
+import { CheckpointMapsState } from '../tokens/checkpoint-maps.svelte';
 import { TokenMapsState } from '../tokens/token-maps.svelte';
 import { TrainingViewState } from '../training/training-view.svelte';
 import { EditorFiles } from '../pipeline/files.svelte';
@@ -42,6 +43,7 @@ export interface Studio {
   readonly latency: LatencyViewState;
   readonly training: TrainingViewState;
   readonly tokenMaps: TokenMapsState;
+  readonly checkpointMaps: CheckpointMapsState;
   readonly deploy: DeployState;
 }
 
@@ -72,6 +74,7 @@ export function createStudio(live: LiveTransport, client: StudioClient, win: Win
     latency: new LatencyViewState(client),
     training: new TrainingViewState(client),
     tokenMaps: new TokenMapsState(client),
+    checkpointMaps: new CheckpointMapsState(client),
     deploy: new DeployState(client),
   };
 }

@@ -3,17 +3,15 @@
  * into a fresh JS buffer (`readSync`) on every call, so slicing G pieces off a tensor costs G full
  * copies plus garbage-collector pressure (attention's per-head split took seconds), and the C++
  * Gather alternative costs ~40 ns per element. These copy straight between views of the wasm heap,
- * one contiguous run at a time. Gradients are unchanged (they belong to the ops, not the kernels).
+ * one contiguous run at a time. Also BatchMatMul's batched products in one WebAssembly SIMD call
+ * (wasm-batch-matmul.ts). Gradients are unchanged (they belong to the ops, not the kernels).
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import type { DataType, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { batchedMatmulKernel, simdBatchMatMul } from './wasm-batch-matmul';
 
-/** The two BackendWasm methods the kernels use (public methods of tfjs-backend-wasm 4.x). */
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import type { HeapBackend, KernelArgs } from './wasm-batch-matmul';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 
 export interface SliceRegion {
   /** Shape of the source. */
@@ -66,8 +64,6 @@ function heapSlice(x: TensorInfo, begin: number[], size: number[], backend: Heap
   return out;
 }
 
-type KernelArgs = { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown };
-
 /** The stock kernels, kept for string tensors (stored outside the heap). */
 const originals = new Map<string, KernelConfig['kernelFunc']>();
 
@@ -102,14 +98,27 @@ function unpackKernel(args: KernelArgs): TensorInfo | TensorInfo[] {
   });
 }
 
+function batchMatMulKernel(args: KernelArgs): TensorInfo | TensorInfo[] {
+  return simdBatchMatMul(args) ?? stock(tf.BatchMatMul, args);
+}
+
 const REPLACEMENTS: KernelConfig[] = [
   { kernelName: tf.Slice, backendName: 'wasm', kernelFunc: sliceKernel as KernelConfig['kernelFunc'] },
   { kernelName: tf.Unpack, backendName: 'wasm', kernelFunc: unpackKernel as KernelConfig['kernelFunc'] },
+  { kernelName: tf.BatchMatMul, backendName: 'wasm', kernelFunc: batchMatMulKernel as KernelConfig['kernelFunc'] },
 ];
 
 let installed = false;
 
-/** Swaps in the heap-copy kernels once (string tensors still take the stock path). */
+/**
+ * True once the wasm BatchMatMul multiplies float32 batches (> 1, no transpose flags) in one
+ * SIMD call; false before installWasmKernelFixes or where WebAssembly SIMD is missing.
+ */
+export function hasSimdBatchMatMul(): boolean {
+  return installed && originals.has(tf.BatchMatMul) && batchedMatmulKernel() !== null;
+}
+
+/** Swaps in the heap-copy kernels and the SIMD BatchMatMul once (other cases still take the stock path). */
 export function installWasmKernelFixes(): void {
   if (installed) return;
   for (const config of REPLACEMENTS) {

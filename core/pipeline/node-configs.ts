@@ -106,6 +106,11 @@ export const SpvitTrainingSchema = z
       })
       .default({ ratio: 2, distill: 0.5, token: 0.5, latencyHinge: 0 }),
     inferenceMode: z.enum(['argmax', 'topk', 'stochastic']).default('argmax'),
+    /**
+     * argmax only: after training, shift each selector's decision threshold so that argmax keeps the
+     * target share of tokens on this many training images (0 turns it off; core/spvit/calibrate-thresholds.ts).
+     */
+    calibrationImages: z.number().int().min(0).default(1024),
     /** Search selector positions with the layer-to-phase driver instead of using `selector`. */
     phaseSearch: z
       .strictObject({

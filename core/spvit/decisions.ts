@@ -41,6 +41,17 @@ export interface DecisionRule {
   keepCount: number;
   /** N, the number of original spatial tokens (indexes the noise). */
   spatialTokens: number;
+  /** Sees the scores of every decision this rule makes (threshold calibration). */
+  onScores?: (scores: SlotScores) => void;
+}
+
+/** Called with a selector's index and its scores at every decision of an inference pass. */
+export type ScoresObserver = (selector: number, scores: SlotScores) => void;
+
+/** Attaches an observer (if any) to each selector's rule. */
+export function observeRules(rules: DecisionRule[], observer: ScoresObserver | undefined): DecisionRule[] {
+  if (observer === undefined) return rules;
+  return rules.map((rule, k) => ({ ...rule, onScores: (scores: SlotScores) => observer(k, scores) }));
 }
 
 /** topk's count for a cumulative keep ratio of N tokens: at least one token survives. */
@@ -81,6 +92,7 @@ function topkRow(scores: SlotScores, row: number, count: number, out: Uint8Array
 
 /** 1 = keep, per slot [batch, slots]; dead and padding slots are always 0. */
 export function decideKeep(scores: SlotScores, rule: DecisionRule): Uint8Array {
+  rule.onScores?.(scores);
   const out = new Uint8Array(scores.batch * scores.slots);
   if (rule.mode === 'topk') {
     for (let b = 0; b < scores.batch; b++) topkRow(scores, b, rule.keepCount, out);

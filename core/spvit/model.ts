@@ -6,7 +6,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import type { BackboneModel } from '../models/model';
 import type { ParameterEntry } from '../tensor/parameters';
-import type { InferenceMode } from './decisions';
+import type { InferenceMode, ScoresObserver } from './decisions';
 import type { SeededRandom } from './random';
 import type { TokenSelector } from './selector';
 import type { SpvitSettings } from './settings';
@@ -57,6 +57,8 @@ export interface InferOptions {
    * depends only on the seed and its index.
    */
   firstImage?: number;
+  /** Sees every selector's scores as it decides (threshold calibration, debugging). */
+  onScores?: ScoresObserver;
 }
 
 /** One selector's decisions for a batch. */

@@ -167,6 +167,19 @@ export class TokenSelector implements ParameterOwner {
     });
   }
 
+  /**
+   * Adds `delta` to every head's keep logit (fc3 bias, column 0). Each head's margin
+   * z_keep - z_drop, and so the head-weighted margin of the argmax decision, moves by exactly
+   * `delta`: a decision threshold baked into the weights (see calibrate-thresholds.ts).
+   */
+  shiftKeepMargin(delta: number): void {
+    for (const scorer of this.scorers) {
+      const bias = scorer.fc3.bias;
+      if (bias === null) throw new StudioError('internal/bug', 'The selector scorer has no output bias.');
+      tf.tidy(() => bias.variable.assign(tf.add(bias.variable, tf.tensor1d([delta, 0]))));
+    }
+  }
+
   parameters(): ParameterEntry[] {
     return [...(this.gateFc1?.parameters() ?? []), ...(this.gateFc2?.parameters() ?? []), ...this.scorers.flatMap((scorer) => scorer.parameters())];
   }

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { StudioError } from '../../shared/errors';
 import { createModel } from '../../models/registry';
 import { loadWeightsFile, saveWeightsFile } from '../../models/weights';
+import { calibrateKeepThresholds } from '../../spvit/calibrate-thresholds';
 import { saveSpvitCheckpoint } from '../../spvit/checkpoint';
 import { wrapBackbone } from '../../spvit/load';
 import { writeAtomically } from '../../train/atomic-file';
@@ -25,6 +26,7 @@ import { planSpvit } from './train-targets';
 import { resolveWorkers, runStage } from './train-stage';
 
 import type { Dataset } from '../../data/dataset';
+import type { CalibrationImages } from '../../spvit/calibrate-thresholds';
 import type { BackboneModel } from '../../models/model';
 import type { ParameterEntry } from '../../tensor/parameters';
 import type { DatasetEvaluation } from '../../train/evaluate-dataset';
@@ -190,12 +192,29 @@ async function trainSpvit(context: ExecutorContext<'train'>, input: SpvitStageIn
     const result = await spvitRun(context, input, { epochs: (config.spvit as NonNullable<typeof config.spvit>).epochs, entries });
     input.summary['spvit'] = { steps: result.steps, resumedFrom: result.resumedFrom, valAccuracy: result.validation?.accuracy ?? null, valKeepRatios: result.validation?.keepRatios ?? [], msPerStep: result.msPerStep };
     writeParameters(entries, parameterLayout(entries, { spvit: true }), result.parameters);
+    const s = config.spvit as NonNullable<typeof config.spvit>;
+    if (s.inferenceMode === 'argmax' && s.calibrationImages > 0) {
+      context.progress(null, 'calibrating the selectors\' argmax thresholds');
+      const calibration = calibrateKeepThresholds(model, calibrationImages(input.data.train, s.calibrationImages), { targets: plan.targets });
+      input.summary['calibration'] = JSON.parse(JSON.stringify(calibration)) as Jsonable;
+      calibration.after.forEach((value, selector) =>
+        context.metrics.write({ name: 'spvit/calibration/keep-ratio', step: result.steps, value, extra: { selector, before: calibration.before[selector] ?? null, offset: calibration.offsets[selector] ?? null, target: calibration.targets[selector] ?? null } }),
+      );
+    }
     const file = modelFile(context);
     await writeAtomically(file, (temporary) => saveSpvitCheckpoint(model, temporary, { 'spvit.stage': 'spvit' }));
     return file;
   } finally {
     model.dispose();
   }
+}
+
+/** Up to `limit` unaugmented training images, spread evenly over the set. */
+function calibrationImages(train: Dataset, limit: number): CalibrationImages {
+  const count = Math.min(limit, train.length);
+  const indices = Array.from({ length: count }, (_, i) => Math.floor((i * train.length) / count));
+  const batch = train.getBatch(indices);
+  return { images: batch.images, shape: batch.shape };
 }
 
 export function createTrainExecutor(options: TrainExecutorOptions = {}): NodeExecutor<'train'> {

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { Backbone } from '../../models/backbone';
-import { drawDecisionNoise, drawImageNoise, topkCount } from '../decisions';
+import { drawDecisionNoise, drawImageNoise, observeRules, topkCount } from '../decisions';
 import { planStages } from '../hierarchical-plan';
 import { EVAL_POLICY_EPS, TRAIN_POLICY_EPS } from '../masked-softmax';
 import { groupParameters } from '../model';
@@ -161,7 +161,8 @@ export class SpvitPoolingVisionTransformer extends Backbone implements SpvitMode
     const mode = options.mode ?? this.settings.inference.mode;
     const sizes = this.gridSizes();
     const noise = mode === 'stochastic' ? drawImageNoise(options.seed ?? this.settings.inference.seed, options.firstImage ?? 0, batch, sizes) : null;
-    return sizes.map((size, k) => ({ mode, noise: noise?.[k] ?? null, keepCount: topkCount(this.settings.keepRatios[k] as number, size), spatialTokens: size }));
+    const rules = sizes.map((size, k) => ({ mode, noise: noise?.[k] ?? null, keepCount: topkCount(this.settings.keepRatios[k] as number, size), spatialTokens: size }));
+    return observeRules(rules, options.onScores);
   }
 
   infer(images: tf.Tensor4D, options: InferOptions = {}): SpvitInferenceOutput {

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { StudioError } from '../../shared/errors';
 import { Backbone } from '../../models/backbone';
-import { drawDecisionNoise, drawImageNoise, topkCount } from '../decisions';
+import { drawDecisionNoise, drawImageNoise, observeRules, topkCount } from '../decisions';
 import { TRAIN_POLICY_EPS, EVAL_POLICY_EPS } from '../masked-softmax';
 import { groupParameters } from '../model';
 import { TokenSelector } from '../selector';
@@ -151,12 +151,13 @@ export class SpvitVisionTransformer extends Backbone implements SpvitModel {
     const mode = options.mode ?? this.settings.inference.mode;
     const tokens = this.selectors.map(() => this.spatialTokens);
     const noise = mode === 'stochastic' ? drawImageNoise(options.seed ?? this.settings.inference.seed, options.firstImage ?? 0, batch, tokens) : null;
-    return this.selectors.map((_, k) => ({
+    const rules = this.selectors.map((_, k) => ({
       mode,
       noise: noise?.[k] ?? null,
       keepCount: topkCount(this.settings.keepRatios[k] as number, this.spatialTokens),
       spatialTokens: this.spatialTokens,
     }));
+    return observeRules(rules, options.onScores);
   }
 
   forward(images: tf.Tensor4D): tf.Tensor2D {

@@ -24,6 +24,7 @@ import { assignParameters } from './weights';
 
 import type { Jsonable } from '../shared/jsonable';
 import type { HostTensor } from '../tensor/host-tensor';
+import type { ModelSpec } from '../models/architecture';
 import type { PoolingVisionTransformer } from '../models/pit/model';
 import type { SwinTransformer } from '../models/swin/model';
 import type { VisionTransformer } from '../models/vit/model';
@@ -72,17 +73,16 @@ export function wrapBackbone(backbone: ReturnType<typeof createModel>, settings:
   });
 }
 
-/** Builds the model a config file describes, with seeded random weights. */
-export function createSpvitModel(json: unknown, options: CreateSpvitOptions = {}): SpvitModel {
-  const seed = options.seed ?? 0;
+/** What a config file describes: the backbone spec and the SPViT settings (no weights are built). */
+export function spvitConfigParts(json: unknown, options: Pick<CreateSpvitOptions, 'sharedHeadWeights'> = {}): { spec: ModelSpec; settings: SpvitSettings } {
   if (isOfficialConfig(json)) {
     const official = readOfficialConfig(json, options.sharedHeadWeights === undefined ? {} : { sharedHeadWeights: options.sharedHeadWeights });
-    return wrapBackbone(createModel(specFromTimm('VisionTransformer', official.timmKwargs), { seed }), official.settings, seed);
+    return { spec: specFromTimm('VisionTransformer', official.timmKwargs), settings: official.settings };
   }
   const saved = SavedSpvitConfigSchema.safeParse(json);
   if (saved.success && saved.data.spvit !== undefined) {
     const spec = { architecture: saved.data.backbone.architecture, config: saved.data.backbone.config as { [key: string]: Jsonable } };
-    return wrapBackbone(createModel(spec, { seed }), parseSpvitSettings(saved.data.spvit), seed);
+    return { spec, settings: parseSpvitSettings(saved.data.spvit) };
   }
   const parsed = StudioSpvitConfigSchema.safeParse(json);
   if (!parsed.success || parsed.data.spvit === undefined) {
@@ -91,7 +91,25 @@ export function createSpvitModel(json: unknown, options: CreateSpvitOptions = {}
     });
   }
   const settings = parseSpvitSettings(parsed.data.spvit);
-  return wrapBackbone(createModel(specFromTimm(parsed.data.timm_class, parsed.data.kwargs ?? {}), { seed }), settings, seed);
+  return { spec: specFromTimm(parsed.data.timm_class, parsed.data.kwargs ?? {}), settings };
+}
+
+/** Builds the model a config file describes, with seeded random weights. */
+export function createSpvitModel(json: unknown, options: CreateSpvitOptions = {}): SpvitModel {
+  const seed = options.seed ?? 0;
+  const { spec, settings } = spvitConfigParts(json, options);
+  return wrapBackbone(createModel(spec, { seed }), settings, seed);
+}
+
+/** A selector weight's key (ours: `selectors.*`, official: `score_predictor.*`); the rest is the backbone's. */
+export function isSelectorKey(key: string): boolean {
+  return key.startsWith('selectors.') || key.startsWith('score_predictor.');
+}
+
+/** True when a state dict holds selector weights, i.e. is an SPViT checkpoint. */
+export function hasSpvitKeys(keys: Iterable<string>): boolean {
+  for (const key of keys) if (isSelectorKey(key)) return true;
+  return false;
 }
 
 /** True when a state dict uses the official selector names. */

@@ -21,14 +21,29 @@ export const DatasetNodeConfigSchema = z.strictObject({
   testLimit: z.number().int().min(1).optional(),
 });
 
-export const BackboneNodeConfigSchema = z.strictObject({
-  /** A timm model name (deit_tiny_patch16_224) or class (VisionTransformer, PoolingVisionTransformer, SwinTransformer). */
-  model: z.string().min(1),
-  /** timm constructor arguments (snake_case), overriding the named model's. */
-  kwargs: z.record(z.string(), z.unknown()).default({}),
-  /** Pretrained weights (.safetensors, timm key names); absent: random initialisation. */
-  weights: z.string().min(1).optional(),
-});
+export const BackboneNodeConfigSchema = z
+  .strictObject({
+    /** A timm model name (deit_tiny_patch16_224) or class (VisionTransformer, PoolingVisionTransformer, SwinTransformer). */
+    model: z.string().min(1),
+    /** timm constructor arguments (snake_case), overriding the named model's. */
+    kwargs: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Pretrained weights (.safetensors, timm key names); absent: random initialisation. An SPViT
+     * checkpoint (ours with `selectors.*`, or the official one with `score_predictor.*`) also works:
+     * the train node then fine-tunes it (its backbone is the dense/teacher model, its selectors the start).
+     */
+    weights: z.string().min(1).optional(),
+    /**
+     * The SPViT config of a checkpoint in `weights` (the official config.json with reference.class
+     * and kwargs, or ours). Needed for official checkpoints; ours carry theirs in the file.
+     */
+    config: z.string().min(1).optional(),
+  })
+  .superRefine((config, ctx) => {
+    if (config.config !== undefined && config.weights === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['config'], message: 'a config describes an SPViT checkpoint: give its weights too' });
+    }
+  });
 
 export const DeviceNodeConfigSchema = z.looseObject({
   /** android, zcu102, or a kind registered by device code. */
@@ -87,10 +102,12 @@ export const SpvitTrainingSchema = z
         blocks: z.array(z.number().int().min(0)).min(1).optional(),
         /** PiT / Swin: (stage, block-in-stage) positions (defaults per spec Part A). */
         positions: z.array(SelectorPositionSchema).min(1).optional(),
-        sharedHeadWeights: z.boolean().default(true),
+        /** One scorer for all heads; absent: the backbone's SPViT checkpoint's choice, else true. */
+        sharedHeadWeights: z.boolean().optional(),
       })
-      .default({ sharedHeadWeights: true }),
-    package: z.strictObject({ mode: z.enum(['average', 'sum', 'mean']).default('average') }).default({ mode: 'average' }),
+      .default({}),
+    /** Package-token formula; absent: the backbone's SPViT checkpoint's (official: sum), else average. */
+    package: z.strictObject({ mode: z.enum(['average', 'sum', 'mean']).optional() }).default({}),
     gumbelTau: z.number().positive().default(1),
     /** The target: a latency budget (needs a latency table) or explicit keep ratios. */
     budget: BudgetSpecSchema.optional(),

@@ -35,6 +35,11 @@ export const BackboneValueSchema = z.object({
   shape: LutModelShapeSchema,
   /** Absolute path of pretrained weights, or null. */
   weights: z.string().nullable(),
+  /**
+   * Set when `weights` is an SPViT checkpoint: its SPViT settings (core/spvit SpvitSettings), whether
+   * it has the official key names, and the absolute path of the config read (null: the file's own).
+   */
+  spvit: z.object({ settings: z.record(z.string(), z.unknown()), official: z.boolean(), config: z.string().nullable() }).nullable().optional(),
 });
 export type BackboneValue = z.infer<typeof BackboneValueSchema>;
 

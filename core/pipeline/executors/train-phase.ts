@@ -9,11 +9,13 @@ import { runPhaseSearch } from '../../latency/layer-to-phase';
 import { flatSelectors, layoutFromModel } from '../../latency/layout';
 import { readLut } from '../../latency/lut-io';
 
+import { refusePhaseSearch } from './train-from-checkpoint';
+
 import type { PhaseTrial } from '../../latency/layer-to-phase';
 import type { Jsonable } from '../../shared/jsonable';
 import type { ExecutorContext } from '../executors';
 import type { SpvitTrainingConfig } from '../node-configs';
-import type { LatencyTableValue } from '../port-values';
+import type { BackboneValue, LatencyTableValue } from '../port-values';
 
 export interface PhaseSearchHooks {
   /** Validation accuracy of the dense model (the search's baseline). */
@@ -30,6 +32,7 @@ export interface PhaseSearchOutcome {
 
 export async function searchPhases(context: ExecutorContext<'train'>, lut: LatencyTableValue | undefined, hooks: PhaseSearchHooks): Promise<PhaseSearchOutcome> {
   const config = context.node.config.spvit as SpvitTrainingConfig;
+  refusePhaseSearch(config, context.inputs['backbone'] as BackboneValue | undefined);
   const search = config.phaseSearch;
   if (search === undefined || lut === undefined || config.budget === undefined) {
     throw new StudioError('input/invalid', 'The layer-to-phase search needs a latency table and a latency budget.', {

@@ -1,7 +1,8 @@
 /**
  * From a train node's SPViT section to what the trainer needs: where the selectors go (SPViT
- * settings and the LUT layout), the keep-ratio targets (explicit, or LUT -> budget -> solver), and the
- * latency terms of the optional differentiable hinge.
+ * settings and the LUT layout; an SPViT checkpoint on the backbone port decides that), the
+ * keep-ratio targets (explicit, or LUT -> budget -> solver), and the latency terms of the optional
+ * differentiable hinge.
  */
 import { StudioError } from '../../shared/errors';
 import { resolveBudgetMs } from '../../latency/budget';
@@ -12,6 +13,8 @@ import { flatSelectors, layoutFromModel } from '../../latency/layout';
 import { readLut } from '../../latency/lut-io';
 import { defaultSelectorBlocks } from '../../spvit/defaults';
 import { parseSpvitSettings } from '../../spvit/settings';
+
+import { checkpointSelectors } from './train-from-checkpoint';
 
 import type { LatencyTerms } from '../../latency/latency-hinge';
 import type { LatencyModel } from '../../latency/latency-model';
@@ -77,7 +80,8 @@ export interface PlanOptions {
 
 export async function planSpvit(options: PlanOptions): Promise<SpvitPlan> {
   const { config, backbone } = options;
-  const { blocks, positions } = placement(config, options.model, backbone.shape);
+  const checkpoint = checkpointSelectors(config, backbone);
+  const { blocks, positions } = checkpoint ?? placement(config, options.model, backbone.shape);
   let targets = config.keepRatios ?? null;
   let budgetMs: number | null = null;
   let predictedMs: number | null = null;
@@ -106,8 +110,8 @@ export async function planSpvit(options: PlanOptions): Promise<SpvitPlan> {
     });
   }
   const settings = parseSpvitSettings({
-    selector: { blocks, sharedHeadWeights: config.selector.sharedHeadWeights },
-    package: { mode: config.package.mode },
+    selector: checkpoint === null ? { blocks, sharedHeadWeights: config.selector.sharedHeadWeights ?? true } : { blocks, sharedHeadWeights: checkpoint.sharedHeadWeights, normEps: checkpoint.normEps },
+    package: { mode: config.package.mode ?? checkpoint?.packageMode ?? 'average' },
     keepRatios: targets,
     inference: { mode: config.inferenceMode, seed: 0 },
   });

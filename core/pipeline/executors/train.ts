@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { StudioError } from '../../shared/errors';
 import { createModel } from '../../models/registry';
-import { loadWeightsFile, saveWeightsFile } from '../../models/weights';
+import { saveWeightsFile } from '../../models/weights';
 import { calibrateKeepThresholds } from '../../spvit/calibrate-thresholds';
 import { saveSpvitCheckpoint } from '../../spvit/checkpoint';
 import { wrapBackbone } from '../../spvit/load';
@@ -20,7 +20,9 @@ import { evaluateDataset } from '../../train/evaluate-dataset';
 import { createReplicaGroup } from '../../train/replica-group';
 import { LossWeightsSchema } from '../../train/replica-spec';
 
+import { loadBackboneWeights } from './backbone';
 import { openDatasetValue } from './dataset';
+import { checkpointStart } from './train-from-checkpoint';
 import { searchPhases } from './train-phase';
 import { planSpvit } from './train-targets';
 import { resolveWorkers, runStage } from './train-stage';
@@ -83,7 +85,7 @@ async function trainNode(context: ExecutorContext<'train'>, options: TrainExecut
   const labelSmoothing = config.dense?.labelSmoothing ?? 0.1;
   const summary: { [key: string]: Jsonable } = { workers: host.workers, backend: host.backend };
   try {
-    if (backbone.weights !== null) await loadWeightsFile(reference, backbone.weights);
+    await loadBackboneWeights(reference, backbone);
     let dense = readParameters(reference.parameters(), denseLayout);
     if (config.dense !== undefined) {
       const d = config.dense;
@@ -128,8 +130,8 @@ interface SpvitStageInput {
   summary: { [key: string]: Jsonable };
 }
 
-/** One SPViT training run of `epochs` epochs with the plan's selectors and targets, from the dense weights. */
-async function spvitRun(context: ExecutorContext<'train'>, input: SpvitStageInput, run: { epochs: number; checkpointName?: string; entries: ParameterEntry[] }) {
+/** One SPViT training run of `epochs` epochs with the plan's selectors and targets, from the dense weights (and `start`'s selectors, else fresh ones). */
+async function spvitRun(context: ExecutorContext<'train'>, input: SpvitStageInput, run: { epochs: number; checkpointName?: string; entries: ParameterEntry[]; start?: Float32Array | null }) {
   const config = context.node.config;
   const s = config.spvit as NonNullable<typeof config.spvit>;
   const { plan } = input;
@@ -143,7 +145,7 @@ async function spvitRun(context: ExecutorContext<'train'>, input: SpvitStageInpu
       schedule: { kind: 'spvit', lr: s.lr, minLr: s.minLr, epochs: run.epochs, backboneFreezeEpochs: s.backboneFreezeEpochs, backboneLrCap: s.backboneLrCap },
     },
     loss, targets: plan.targets, budgetMs: plan.budgetMs, inferenceMode: s.inferenceMode,
-    initialParameters: (fresh) => withBackbonePrefix(fresh, input.dense, { spvit: run.entries.map((e) => e.key), dense: input.denseKeys }),
+    initialParameters: (fresh) => withBackbonePrefix(run.start ?? fresh, input.dense, { spvit: run.entries.map((e) => e.key), dense: input.denseKeys }),
     teacher: input.dense,
     ...(run.checkpointName === undefined ? {} : { checkpointName: run.checkpointName }),
   });
@@ -189,7 +191,8 @@ async function trainSpvit(context: ExecutorContext<'train'>, input: SpvitStageIn
   const model = wrapBackbone(createModel(input.spec, { seed: config.seed }), plan.settings, config.seed);
   try {
     const entries = model.parameters();
-    const result = await spvitRun(context, input, { epochs: (config.spvit as NonNullable<typeof config.spvit>).epochs, entries });
+    const start = await checkpointStart(model, context.inputs['backbone'] as BackboneValue);
+    const result = await spvitRun(context, input, { epochs: (config.spvit as NonNullable<typeof config.spvit>).epochs, entries, start });
     input.summary['spvit'] = { steps: result.steps, resumedFrom: result.resumedFrom, valAccuracy: result.validation?.accuracy ?? null, valKeepRatios: result.validation?.keepRatios ?? [], msPerStep: result.msPerStep };
     writeParameters(entries, parameterLayout(entries, { spvit: true }), result.parameters);
     const s = config.spvit as NonNullable<typeof config.spvit>;

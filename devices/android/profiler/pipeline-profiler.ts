@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { StudioError } from '../../../core/shared/errors';
 import { lutModelShapeFromSpec } from '../../../core/latency/model-shape';
 import { createModel } from '../../../core/models/registry';
-import { loadWeightsFile } from '../../../core/models/weights';
 import { exportTflite } from '../../../core/export/tflite/export-model';
 import { microModelSource } from '../../../core/export/tflite/profiling-source';
+import { loadBackboneWeights } from '../../../core/pipeline/executors/backbone';
 
 import { BenchmarkRunner } from '../benchmark/benchmark-runner';
 
@@ -52,7 +52,7 @@ export function androidProfileOnDevice(options: AndroidProfileOnDeviceOptions): 
     const signal = abortSignal(context.signal);
     const model = createModel(backbone.spec as ModelSpec, { seed: 0 });
     try {
-      if (backbone.weights !== null) await loadWeightsFile(model, backbone.weights);
+      await loadBackboneWeights(model, backbone);
       const phone = await options.hub.openPhone(device.id, { signal });
       try {
         const { binary } = await resolveBenchmarkBinary(phone, { path: options.benchmarkBinary, env: options.env ?? {}, signal });

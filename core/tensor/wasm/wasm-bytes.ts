@@ -53,6 +53,8 @@ export const op = {
   block: [0x02, TYPE.emptyBlock],
   loop: [0x03, TYPE.emptyBlock],
   end: [0x0b],
+  /** `if` (condition non-zero) with no result around `then`. */
+  ifThen: (condition: number[], then: number[]) => [...condition, 0x04, TYPE.emptyBlock, ...then, 0x0b],
   br: (depth: number) => [0x0c, ...unsignedLeb(depth)],
   brIf: (depth: number) => [0x0d, ...unsignedLeb(depth)],
   localGet: (index: number) => [0x20, ...unsignedLeb(index)],
@@ -67,6 +69,8 @@ export const op = {
   i32Mul: [0x6c],
   i32And: [0x71],
   i32Shl: [0x74],
+  /** Takes (a, b, condition) and keeps a when condition is non-zero. */
+  select: [0x1b],
   v128Load: (offset: number, align = 4) => [...simd(0x00), align, ...unsignedLeb(offset)],
   v128Load32Splat: (offset: number) => [...simd(0x09), 2, ...unsignedLeb(offset)],
   v128Store: (offset: number, align = 4) => [...simd(0x0b), align, ...unsignedLeb(offset)],
@@ -85,18 +89,26 @@ export interface FunctionModule {
   paramCount: number;
   /** Local declarations followed by the instructions and the final `end`. */
   body: number[];
+  /**
+   * 'own' (default): the module defines its memory (one page to start, growable) and exports it as
+   * `memory`. 'imported': it imports a non-shared memory as `env.memory` (any size) and exports none.
+   */
+  memory?: 'own' | 'imported';
 }
 
-/** A module with one memory (one page to start, growable) and one exported function. */
+/** A module with one memory and one exported function. */
 export function functionModuleBytes(fn: FunctionModule): Uint8Array {
   const params = Array.from({ length: fn.paramCount }, () => [TYPE.i32]);
+  const imported = fn.memory === 'imported';
   const types = section(1, vector([[TYPE.func, ...vector(params), ...vector([])]]));
+  const imports = imported ? section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 1]])) : [];
   const functions = section(3, vector([[0]]));
-  const memory = section(5, vector([[0x00, 1]]));
+  const memory = imported ? [] : section(5, vector([[0x00, 1]]));
   const exports = section(7, vector([
-    [...name('memory'), 0x02, 0],
+    ...(imported ? [] : [[...name('memory'), 0x02, 0]]),
     [...name(fn.exportName), 0x00, 0],
   ]));
   const code = section(10, vector([[...unsignedLeb(fn.body.length), ...fn.body]]));
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...functions, ...memory, ...exports, ...code]);
+  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  return Uint8Array.from([...header, ...types, ...imports, ...functions, ...memory, ...exports, ...code]);
 }

@@ -1,0 +1,76 @@
+/**
+ * Runs the weight-gradient module (f32-weight-gradient.ts) in place on a WebAssembly memory that
+ * already holds x and dy (the wasm backend's heap): no copies in or out.
+ */
+import { weightGradientModuleBytes } from './f32-weight-gradient';
+
+/** The part of a WebAssembly.Memory used here. */
+export interface WasmMemoryLike {
+  readonly buffer: ArrayBuffer;
+}
+
+/** The part of the WebAssembly API used here (core's lib settings do not declare it). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+interface WeightGradientExports {
+  // The WebAssembly function's own signature: nine i32 arguments.
+  // eslint-disable-next-line max-params
+  wg: (x: number, dy: number, g: number, sums: number, rows: number, inF: number, outF: number, chunk: number, withSums: number) => void;
+}
+
+/** Byte addresses in the memory; sums is only written when given. */
+export interface WeightGradientAddresses {
+  x: number;
+  dy: number;
+  g: number;
+  sums?: number;
+}
+
+export interface WeightGradientShape {
+  rows: number;
+  inFeatures: number;
+  /** A multiple of 4. */
+  outFeatures: number;
+}
+
+/**
+ * Rows per chunk: the chunk of dy (rows x out floats) is re-read once per 4 rows of G, so it should
+ * stay in L1/L2. 64 measured best or within noise of the best from out = 48 to 256 (see mat-mul.ts).
+ */
+export const WEIGHT_GRADIENT_CHUNK_ROWS = 64;
+
+const moduleCache: { bytes?: Uint8Array; module?: object } = {};
+
+export class WasmWeightGradient {
+  private constructor(private readonly exports: WeightGradientExports, readonly memory: WasmMemoryLike) {}
+
+  /** null where WebAssembly SIMD is not available or the memory cannot be imported (shared memory). */
+  static create(memory: WasmMemoryLike): WasmWeightGradient | null {
+    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (api === undefined || !(memory.buffer instanceof ArrayBuffer)) return null;
+    moduleCache.bytes ??= weightGradientModuleBytes();
+    if (moduleCache.module === undefined) {
+      if (!api.validate(moduleCache.bytes)) return null;
+      moduleCache.module = new api.Module(moduleCache.bytes);
+    }
+    const instance = new api.Instance(moduleCache.module, { env: { memory } });
+    return new WasmWeightGradient(instance.exports as WeightGradientExports, memory);
+  }
+
+  /**
+   * G [in][out] = x^T dy for x [rows][in] and dy [rows][out] at the given addresses, and the column
+   * sums of dy where `sums` is given. The caller guarantees the ranges lie in the memory and that the
+   * outputs overlap neither input.
+   */
+  compute(at: WeightGradientAddresses, shape: WeightGradientShape, chunkRows = WEIGHT_GRADIENT_CHUNK_ROWS): void {
+    const { rows, inFeatures, outFeatures } = shape;
+    if (outFeatures % 4 !== 0) throw new RangeError(`The weight-gradient kernel needs a multiple of 4 output features, got ${outFeatures}.`);
+    if (!(chunkRows >= 1)) throw new RangeError(`Chunk rows must be positive, got ${chunkRows}.`);
+    const withSums = at.sums === undefined ? 0 : 1;
+    this.exports.wg(at.x, at.dy, at.g, at.sums ?? 0, rows, inFeatures, outFeatures, chunkRows, withSums);
+  }
+}

@@ -36,6 +36,12 @@ export interface TokenSelectorArgs {
   sharedHeadWeights: boolean;
   normEps?: number;
   seed: number;
+  /**
+   * Share of tokens a fresh selector keeps under Gumbel noise: its margin starts at logit(p) (the
+   * official init starts at 0, p = 0.5). Starting at the target keep ratio lets short fine-tunes
+   * spend their steps on ranking tokens rather than on walking the mean down to the target.
+   */
+  initialKeep?: number;
 }
 
 export interface SelectorScores {
@@ -43,6 +49,12 @@ export interface SelectorScores {
   predScore: tf.Tensor3D;
   /** Head-weighted mean of per-head softmax, [B, M, 2]. */
   softScore: tf.Tensor3D;
+}
+
+/** logit(p), p kept away from 0 and 1 so the start stays trainable. */
+export function initialMargin(keep: number): number {
+  const p = Math.min(0.98, Math.max(0.02, keep));
+  return Math.log(p / (1 - p));
 }
 
 /** LayerNorm -> Linear d->d -> GELU, local/global split, d -> d/2 -> d/4 -> 2. */
@@ -125,6 +137,7 @@ export class TokenSelector implements ParameterOwner {
     this.scorers = args.sharedHeadWeights
       ? [new HeadScorer(scorerKey, headDim, eps, seed)]
       : Array.from({ length: numHeads }, (_, h) => new HeadScorer(joinKey(scorerKey, String(h)), headDim, eps, seed));
+    if (args.initialKeep !== undefined) this.shiftKeepMargin(initialMargin(args.initialKeep));
   }
 
   /** Per-token, per-head importance a in (0, 1): [B, M, H]. Caller owns the result. */

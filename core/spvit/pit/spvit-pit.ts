@@ -67,6 +67,8 @@ export class SpvitPoolingVisionTransformer extends Backbone implements SpvitMode
           sharedHeadWeights: settings.selector.sharedHeadWeights,
           normEps: settings.selector.normEps,
           seed: args.seed ?? 0,
+          // Per-stage targets: a fraction of this stage's (restored) grid.
+          initialKeep: settings.keepRatios[plan.selector] as number,
         }),
       );
     });

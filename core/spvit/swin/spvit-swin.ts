@@ -76,6 +76,8 @@ export class SpvitSwinTransformer extends Backbone implements SpvitModel {
               sharedHeadWeights: settings.selector.sharedHeadWeights,
               normEps: settings.selector.normEps,
               seed: args.seed ?? 0,
+              // Per-stage targets: a fraction of this stage's (restored) grid.
+              initialKeep: settings.keepRatios[plan.selector] as number,
             }),
           ],
     );

@@ -90,6 +90,8 @@ export class SpvitVisionTransformer extends Backbone implements SpvitModel {
           sharedHeadWeights: args.settings.selector.sharedHeadWeights,
           normEps: args.settings.selector.normEps,
           seed: args.seed ?? 0,
+          // Cumulative targets: this selector keeps rho_k / rho_{k-1} of the tokens still alive.
+          initialKeep: (args.settings.keepRatios[k] as number) / (k === 0 ? 1 : (args.settings.keepRatios[k - 1] as number)),
         }),
     );
   }

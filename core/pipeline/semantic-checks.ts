@@ -60,8 +60,8 @@ export function semanticIssues(pipeline: Pipeline): PipelineIssue[] {
       blocks.forEach((block, i) => {
         if (depth === null) {
           issues.push({ nodeId: node.id, field: `config.spvit.selector.blocks`, message: `${shape.arch} has stages: give selector.positions (stage, block) instead of blocks` });
-        } else if (block < 1 || block >= depth || (i > 0 && block <= (blocks[i - 1] ?? -1))) {
-          issues.push({ nodeId: node.id, field: `config.spvit.selector.blocks[${i}]`, message: `selector blocks must increase within 1..${depth - 1} (depth ${depth})` });
+        } else if (block < 0 || block >= depth || (i > 0 && block <= (blocks[i - 1] ?? -1))) {
+          issues.push({ nodeId: node.id, field: `config.spvit.selector.blocks[${i}]`, message: `selector blocks must increase within 0..${depth - 1} (depth ${depth})` });
         }
       });
     }

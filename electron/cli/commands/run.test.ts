@@ -92,6 +92,15 @@ describe('spvit run', () => {
     const again = await cli(['run', pipelineFile, '--out', out]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('already holds a finished run');
+
+    // An edited pipeline re-runs what changed (here only the evaluate node) in the same folder.
+    const edited = join(dir, 'edited.spvit.json');
+    await writeFile(edited, JSON.stringify({ ...pipeline, nodes: pipeline.nodes.map((node) => (node.id === 'test' ? { ...node, config: { split: 'test', visualise: 3 } } : node)) }));
+    const rerun = await cli(['run', edited, '--out', out, '--workers', '0', '--backend', 'wasm']);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toContain('pipeline changed');
+    expect(rerun.stderr).not.toMatch(/train: dense epoch/);
+    expect(rerun.stderr).toMatch(/test \(evaluate\) started/);
   });
 
   it('names a missing pipeline file', async () => {

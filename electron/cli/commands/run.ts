@@ -3,13 +3,15 @@
  * stderr, writes the run folder (pipeline.json, metrics.jsonl, lut.json, model.safetensors,
  * report.json, nodes/<id>/ with checkpoints) and resumes when DIR holds an unfinished run.
  */
-import { basename, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 
 import { createCoreExecutorRegistry } from '../../../core/pipeline/core-executors';
 import { writeRunSummary } from '../../../core/pipeline/executors/evaluate-summary';
 import { registerTrainingExecutors, runnablePart } from '../../../core/pipeline/executors/train-executors';
 import { loadPipelineFile } from '../../../core/pipeline/load';
-import { readRunReport } from '../../../core/pipeline/run-folder';
+import { RUN_FILES, readRunReport } from '../../../core/pipeline/run-folder';
 import { runPipeline } from '../../../core/pipeline/runner';
 import { StudioError } from '../../../core/shared/errors';
 import { describeTensorBackend, initTensorBackend } from '../../../core/tensor/backend';
@@ -56,6 +58,15 @@ function printer(io: CliIo): (event: RunEvent) => void {
   };
 }
 
+/** True when the run folder's pipeline.json is the same document as the one given now. */
+async function sameDocument(runDir: string, document: unknown): Promise<boolean> {
+  try {
+    return isDeepStrictEqual(JSON.parse(await readFile(join(runDir, RUN_FILES.pipeline), 'utf8')), document);
+  } catch {
+    return false;
+  }
+}
+
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'runs a pipeline headless (train, evaluate, ...), resuming an unfinished run folder',
@@ -72,7 +83,8 @@ export const runCommand: CliCommand = {
     const runDir = resolve(stringFlag(args, 'out') ?? defaultOutDir(file));
     const loaded = await loadPipelineFile(file);
     const previous = await readRunReport(runDir);
-    if (previous?.status === 'succeeded') {
+    const unchanged = previous !== null && (await sameDocument(runDir, loaded.document));
+    if (previous?.status === 'succeeded' && unchanged) {
       io.stdout.write(`${runDir} already holds a finished run of '${previous.pipeline}'.\n`);
       io.stdout.write(formatSummary(await writeRunSummary(runDir)));
       return 0;
@@ -86,7 +98,8 @@ export const runCommand: CliCommand = {
     });
     const { pipeline, skipped } = runnablePart(loaded.pipeline, registry);
     for (const node of skipped) io.stderr.write(`skipping ${node}: this build has no executor for it (or for a node it depends on)\n`);
-    io.stderr.write(`backend: ${backend.name}${backend.simd ? ' (SIMD)' : ''}; run folder: ${runDir}${previous !== null ? ' (resuming)' : ''}\n`);
+    const resuming = previous === null ? '' : unchanged ? ' (resuming)' : ' (pipeline changed: nodes whose config or inputs changed run again)';
+    io.stderr.write(`backend: ${backend.name}${backend.simd ? ' (SIMD)' : ''}; run folder: ${runDir}${resuming}\n`);
     const report = await runPipeline({
       pipeline,
       document: loaded.document,

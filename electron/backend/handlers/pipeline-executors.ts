@@ -1,8 +1,10 @@
 /**
- * The executors a pipeline run from the editor uses: core's (dataset, backbone, latency-table) and
- * those the training, export, device and deploy code provide as they are built.
+ * The executors a pipeline run from the editor uses: core's (dataset, backbone, latency-table),
+ * training and evaluation, export (TFLite and the board package), and those the device and deploy
+ * code provide as they are built.
  */
 import { createCoreExecutorRegistry } from '../../../core/pipeline';
+import { createExportExecutor } from '../../../core/pipeline/executors/export';
 import { registerTrainingExecutors } from '../../../core/pipeline/executors/train-executors';
 import { androidProfileOnDevice } from '../../../devices/android/profiler/pipeline-profiler';
 
@@ -25,8 +27,10 @@ export function pipelineExecutors(deps: BackendDeps, options: PipelineExecutorOp
   const hub = options.hub;
   const registry = createCoreExecutorRegistry(hub === undefined ? {} : { latencyTable: { profileOnDevice: (request) => androidProfileOnDevice({ hub: hub(), env: process.env })(request) } });
   if (hub !== undefined) registry.register(createDeviceExecutor({ hub }));
-  return registerTrainingExecutors(registry, {
+  registerTrainingExecutors(registry, {
     ...(backend === null ? {} : { backend }),
     ...(options.onTrainingProgress === undefined ? {} : { onProgress: options.onTrainingProgress }),
   });
+  registry.register(createExportExecutor());
+  return registry;
 }

@@ -11,7 +11,7 @@ import { runCli } from '../main';
 let dir: string;
 let pipelineFile: string;
 
-/** Sample data, a 3-block ViT with selectors before blocks 1 and 2, an analytic LUT, evaluation. */
+/** Sample data, a 3-block ViT with selectors before blocks 1 and 2, an analytic LUT, evaluation, a TFLite export. */
 const pipeline = {
   version: 1,
   name: 'tiny cli run',
@@ -30,6 +30,7 @@ const pipeline = {
       },
     },
     { id: 'test', kind: 'evaluate', config: { split: 'test', visualise: 2 } },
+    { id: 'phone', kind: 'export', config: { format: 'tflite', precision: 'fp32', inferenceMode: 'topk' } },
   ],
   edges: [
     { from: { node: 'vit', port: 'backbone' }, to: { node: 'lut', port: 'backbone' } },
@@ -38,6 +39,7 @@ const pipeline = {
     { from: { node: 'lut', port: 'lut' }, to: { node: 'train', port: 'lut' } },
     { from: { node: 'train', port: 'model' }, to: { node: 'test', port: 'model' } },
     { from: { node: 'lut', port: 'lut' }, to: { node: 'test', port: 'lut' } },
+    { from: { node: 'train', port: 'model' }, to: { node: 'phone', port: 'model' } },
   ],
 };
 
@@ -79,6 +81,9 @@ describe('spvit run', () => {
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toMatch(/run succeeded/);
     expect(resumed.stdout).toMatch(/accuracy +dense \d+\.\d+% +pruned \d+\.\d+%/);
+    expect(resumed.stderr).not.toContain('skipping');
+    expect(resumed.stdout).toMatch(/artifact +phone \(tflite\): .*model\.tflite, \d+\.\d+ MB/);
+    expect(existsSync(join(out, 'nodes', 'phone', 'model.tflite'))).toBe(true);
     for (const file of ['pipeline.json', 'metrics.jsonl', 'lut.json', 'model.safetensors', 'report.json']) expect(existsSync(join(out, file))).toBe(true);
     const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
     expect(metrics).toContain('"name":"dense/resumed-from-step"');

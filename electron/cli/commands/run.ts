@@ -9,6 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 
 import { createCoreExecutorRegistry } from '../../../core/pipeline/core-executors';
 import { writeRunSummary } from '../../../core/pipeline/executors/evaluate-summary';
+import { createExportExecutor } from '../../../core/pipeline/executors/export';
 import { registerTrainingExecutors, runnablePart } from '../../../core/pipeline/executors/train-executors';
 import { loadPipelineFile } from '../../../core/pipeline/load';
 import { RUN_FILES, readRunReport } from '../../../core/pipeline/run-folder';
@@ -18,6 +19,7 @@ import { describeTensorBackend, initTensorBackend } from '../../../core/tensor/b
 import { integerFlag, stringFlag } from '../arguments';
 
 import type { RunSummary } from '../../../core/pipeline/executors/evaluate-summary';
+import type { RunReport } from '../../../core/pipeline/run-folder';
 import type { RunEvent } from '../../../core/pipeline/runner';
 import type { CliCommand, CliIo } from '../command';
 
@@ -43,6 +45,15 @@ function formatSummary(summary: RunSummary): string {
     ...summary.evaluations.slice(1).map((e) => `also       ${e.nodeId} (${e.mode ?? 'dense'}): pruned ${percent(e.accuracyPruned)}  keep ${ratios(e.keepRatioAchieved)}`),
     '',
   ].join('\n');
+}
+
+/** One line per export node that ran: format, file and size. */
+function formatArtifacts(report: RunReport): string {
+  return Object.entries(report.nodes)
+    .map(([id, node]) => ({ id, artifact: node.outputs?.['artifact'] as { path?: unknown; format?: unknown; bytes?: unknown } | undefined }))
+    .filter((entry) => entry.artifact !== undefined)
+    .map(({ id, artifact }) => `artifact   ${id} (${String(artifact?.format)}): ${String(artifact?.path)}, ${(Number(artifact?.bytes) / 1e6).toFixed(2)} MB\n`)
+    .join('');
 }
 
 function printer(io: CliIo): (event: RunEvent) => void {
@@ -96,6 +107,7 @@ export const runCommand: CliCommand = {
       ...(logEverySteps === undefined ? {} : { logEverySteps }),
       backend: backend.name,
     });
+    registry.register(createExportExecutor());
     const { pipeline, skipped } = runnablePart(loaded.pipeline, registry);
     for (const node of skipped) io.stderr.write(`skipping ${node}: this build has no executor for it (or for a node it depends on)\n`);
     const resuming = previous === null ? '' : unchanged ? ' (resuming)' : ' (pipeline changed: nodes whose config or inputs changed run again)';
@@ -113,6 +125,7 @@ export const runCommand: CliCommand = {
     const summary = await writeRunSummary(runDir);
     io.stdout.write(`run ${report.status}: ${runDir}\n`);
     io.stdout.write(formatSummary(summary));
+    io.stdout.write(formatArtifacts(report));
     return 0;
   },
 };

@@ -53,7 +53,7 @@ describe('pipeline validation', () => {
     }
     const resolved = resolveBackboneShape(backbone);
     if (!('shape' in resolved)) throw new Error(resolved.issue.message);
-    const lut = buildAnalyticLut({ model: resolved.shape, macsOfBlock: macsOfBlockForShape(resolved.shape), flopCounter: SHAPE_FLOP_COUNTER, roofline: ROOFLINE_PRESETS[table.config.preset] });
+    const lut = buildAnalyticLut({ model: resolved.shape, macsOfBlock: macsOfBlockForShape(resolved.shape), flopCounter: SHAPE_FLOP_COUNTER, roofline: table.config.roofline ?? ROOFLINE_PRESETS[table.config.preset] });
     const layout = layoutFromModel(lut.model, flatSelectors(train.config.spvit.selector.blocks ?? []));
     const budgetMs = resolveBudgetMs(train.config.spvit.budget, lut, layout);
     const solution = solveBudget(createLatencyModel(lut, layout), { budgetMs, minKeepRatio: train.config.spvit.minKeepRatio });

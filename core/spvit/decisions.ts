@@ -78,13 +78,26 @@ export function drawImageNoise(seed: number, firstImage: number, batch: number, 
   return noise;
 }
 
+/**
+ * topk ranks tokens by their keep probability rounded to 2^-16: two runtimes (tfjs here, TFLite or
+ * LiteRT on a phone) compute probabilities that differ in the last bits, and an untrained selector
+ * scores many tokens within those bits of each other, so ranking the raw floats would let each
+ * runtime keep different tokens. Rounded, such tokens tie and both break ties by the lower index.
+ */
+export const TOPK_RANK_SCALE = 65536;
+
+/** The key topk ranks by (the exported graph computes the same: FLOOR(p * 2^16 + 0.5)). */
+export function topkRankKey(keepProbability: number): number {
+  return Math.floor(Math.fround(Math.fround(keepProbability * TOPK_RANK_SCALE) + 0.5));
+}
+
 function topkRow(scores: SlotScores, row: number, count: number, out: Uint8Array): void {
   const base = row * scores.slots;
   const alive: number[] = [];
   for (let j = 0; j < scores.slots; j++) if (scores.alive[base + j] === 1) alive.push(j);
   // Highest keep probability first; ties go to the lower original index so both passes agree.
   alive.sort((a, b) => {
-    const diff = (scores.keepProbability[base + b] as number) - (scores.keepProbability[base + a] as number);
+    const diff = topkRankKey(scores.keepProbability[base + b] as number) - topkRankKey(scores.keepProbability[base + a] as number);
     return diff !== 0 ? diff : (scores.originalIndex[base + a] as number) - (scores.originalIndex[base + b] as number);
   });
   for (const j of alive.slice(0, count)) out[base + j] = 1;

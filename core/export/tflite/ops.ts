@@ -77,6 +77,10 @@ export class GraphOps {
     return this.#unary('GELU', x, name);
   }
 
+  floor(x: TensorId, name: string): TensorId {
+    return this.#unary('FLOOR', x, name);
+  }
+
   logistic(x: TensorId, name: string): TensorId {
     return this.#unary('LOGISTIC', x, name);
   }

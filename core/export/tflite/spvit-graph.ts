@@ -4,13 +4,14 @@
  * their original order, the rest are folded into that selector's package token, and the sequence
  * shrinks to [CLS, kept, package_0 .. package_s]. This is core/spvit/vit/pruned-pass.ts with the
  * host-side decisions turned into operators:
- *   order   = TOPK_V2(keep, W).indices          (all slots, highest first, ties: lower index first)
+ *   rank    = floor(keep * 2^16 + 0.5)          (topkRankKey: the same key as the studio's topk)
+ *   order   = TOPK_V2(rank, W).indices          (all slots, highest first, ties: lower index first)
  *   kept    = ascending sort of order[:k]       (NEG, TOPK_V2, NEG: indices are distinct)
  *   dropped = order[k:]                          (exactly the complement)
  *   package = sum_dropped w_i z_i (/ sum w_i)    (w = keep probability, or 1 for 'mean')
  */
 import { StudioError } from '../../shared/errors';
-import { topkCount } from '../../spvit/decisions';
+import { TOPK_RANK_SCALE, topkCount } from '../../spvit/decisions';
 
 import { selectorKeepProbability } from './selector-graph';
 import { checkVitExportable, vitBlockShape, vitEmbed, vitReadout } from './vit-graph';
@@ -79,7 +80,9 @@ export function selectTokens(layers: VitLayers, x: TensorId, options: PruneStage
     // Nothing is dropped: the normalised package of nothing is the zero vector.
     return { cls, spatial, kept: null, package: layers.graph.constant(`${key}/package`, [1, 1, dim], new Float32Array(dim)) };
   }
-  const order = layers.topk(keepSpatial, width, `${key}/order`).indices;
+  const scaled = layers.mul(keepSpatial, layers.scalar(`${key}/rank_scale`, TOPK_RANK_SCALE), `${key}/rank_scaled`);
+  const rank = layers.floor(layers.add(scaled, layers.scalar(`${key}/rank_half`, 0.5), `${key}/rank_shifted`), `${key}/rank`);
+  const order = layers.topk(rank, width, `${key}/order`).indices;
   const keptSlots = layers.slice(order, [0, 0], [1, kept], `${key}/kept_slots`);
   const dropped = flat(layers, layers.slice(order, [0, kept], [1, width - kept], `${key}/dropped_slots`), `${key}/dropped`);
   const ascending = layers.neg(layers.topk(layers.neg(keptSlots, `${key}/kept_negated`), kept, `${key}/kept_sort`).values, `${key}/kept_sorted`);

@@ -11,7 +11,7 @@
  * of B (or past its end) and stores them over the first columns of the next row of C, which that row
  * then overwrites (rows are written in address order). So B and C need 16 bytes of slack after them.
  */
-import { TYPE, functionModuleBytes, op, vector } from './wasm-bytes';
+import { TYPE, functionModuleBytes, i32AddInto, op, vector, whileBelow } from './wasm-bytes';
 
 // Parameters 0-6, then locals.
 const P = { a: 0, b: 1, c: 2, batch: 3, m: 4, k: 5, n: 6 } as const;
@@ -27,14 +27,7 @@ const WIDE = 4;
 const get = op.localGet;
 const set = op.localSet;
 
-function add(target: number, a: number[], b: number[]): number[] {
-  return [...a, ...b, ...op.i32Add, ...set(target)];
-}
 
-/** while (!(left < right)) is the exit test at the top of each loop: `block loop (exit if left >= right) ... br 0 end end`. */
-function whileBelow(left: number[], right: number[], body: number[]): number[] {
-  return [...op.block, ...op.loop, ...left, ...right, ...op.i32GeU, ...op.brIf(1), ...body, ...op.br(0), ...op.end, ...op.end];
-}
 
 /** One block of `vectors` f32x4 columns of row aRow at column byte offset j, stored to cRow + j. */
 function columnBlock(vectors: number): number[] {
@@ -45,18 +38,18 @@ function columnBlock(vectors: number): number[] {
     ...op.v128Load32Splat(0),
     ...set(L.s),
     ...terms,
-    ...add(L.aPtr, get(L.aPtr), op.i32Const(4)),
-    ...add(L.bPtr, get(L.bPtr), get(L.rowBytesB)),
+    ...i32AddInto(L.aPtr, get(L.aPtr), op.i32Const(4)),
+    ...i32AddInto(L.bPtr, get(L.bPtr), get(L.rowBytesB)),
   ]);
   const stores = accs.flatMap((acc, v) => [...get(L.cRow), ...get(L.j), ...op.i32Add, ...get(acc), ...op.v128Store(v * 16, 2)]);
   return [
     ...accs.flatMap((acc) => [...op.v128Const0, ...set(acc)]),
     ...get(L.aRow),
     ...set(L.aPtr),
-    ...add(L.bPtr, get(L.bMatrix), get(L.j)),
+    ...i32AddInto(L.bPtr, get(L.bMatrix), get(L.j)),
     ...innerLoop,
     ...stores,
-    ...add(L.j, get(L.j), op.i32Const(vectors * 16)),
+    ...i32AddInto(L.j, get(L.j), op.i32Const(vectors * 16)),
   ];
 }
 
@@ -64,12 +57,12 @@ function rowLoop(): number[] {
   return whileBelow(op.i32Const(0), get(L.rowsLeft), [
     ...op.i32Const(0),
     ...set(L.j),
-    ...add(L.aEnd, get(L.aRow), get(L.rowBytesA)),
+    ...i32AddInto(L.aEnd, get(L.aRow), get(L.rowBytesA)),
     // Wide blocks while j + 64 <= wideEnd, then 4-column blocks while j < rowEnd.
     ...whileBelow([...get(L.j), ...op.i32Const(WIDE * 16), ...op.i32Add], [...get(L.wideEnd), ...op.i32Const(1), ...op.i32Add], columnBlock(WIDE)),
     ...whileBelow(get(L.j), get(L.rowEnd), columnBlock(1)),
-    ...add(L.aRow, get(L.aRow), get(L.rowBytesA)),
-    ...add(L.cRow, get(L.cRow), get(L.rowBytesB)),
+    ...i32AddInto(L.aRow, get(L.aRow), get(L.rowBytesA)),
+    ...i32AddInto(L.cRow, get(L.cRow), get(L.rowBytesB)),
     ...get(L.rowsLeft),
     ...op.i32Const(1),
     ...op.i32Sub,
@@ -82,7 +75,7 @@ function body(): number[] {
     ...get(P.m),
     ...set(L.rowsLeft),
     ...rowLoop(),
-    ...add(L.bMatrix, get(L.bMatrix), get(L.matrixBytesB)),
+    ...i32AddInto(L.bMatrix, get(L.bMatrix), get(L.matrixBytesB)),
     ...get(L.batchLeft),
     ...op.i32Const(1),
     ...op.i32Sub,

@@ -12,7 +12,7 @@
  * starting from 0, one f32 multiply and one f32 add per term (WebAssembly does not fuse them): the
  * same numbers as a scalar Math.fround loop. sums[j] is likewise ((0 + dy[0][j]) + dy[1][j]) + ...
  */
-import { TYPE, functionModuleBytes, op, vector } from './wasm-bytes';
+import { TYPE, functionModuleBytes, i32AddInto, op, vector, whileBelow } from './wasm-bytes';
 
 const P = { x: 0, dy: 1, g: 2, sums: 3, rows: 4, in: 5, out: 6, chunk: 7, withSums: 8 } as const;
 const L = {
@@ -32,14 +32,7 @@ const V128_LOCALS = ACC0 + ROWS * VECTORS - L.s;
 const get = op.localGet;
 const set = op.localSet;
 
-function add(target: number, a: number[], b: number[]): number[] {
-  return [...a, ...b, ...op.i32Add, ...set(target)];
-}
 
-/** `block loop (exit if left >= right) ... br 0 end end`. */
-function whileBelow(left: number[], right: number[], body: number[]): number[] {
-  return [...op.block, ...op.loop, ...left, ...right, ...op.i32GeU, ...op.brIf(1), ...body, ...op.br(0), ...op.end, ...op.end];
-}
 
 /** Address of row `a` of the block at gPtr. */
 function gAddress(a: number): number[] {
@@ -60,20 +53,20 @@ function gradientBlock(rows: number, vectors: number): number[] {
     ...Array.from({ length: vectors }, (_2, v) => [...get(acc(a, v)), ...get(L.s), ...get(L.d0 + v), ...op.f32x4Mul, ...op.f32x4Add, ...set(acc(a, v))]).flat(),
   ]).flat();
   return [
-    ...add(L.gPtr, get(L.gRow), get(L.j)),
+    ...i32AddInto(L.gPtr, get(L.gRow), get(L.j)),
     ...loads,
     ...get(L.xCol),
     ...set(L.xPtr),
-    ...add(L.stop, get(L.xCol), get(L.xChunkBytes)),
-    ...add(L.dyPtr, get(L.dyChunk), get(L.j)),
+    ...i32AddInto(L.stop, get(L.xCol), get(L.xChunkBytes)),
+    ...i32AddInto(L.dyPtr, get(L.dyChunk), get(L.j)),
     ...whileBelow(get(L.xPtr), get(L.stop), [
       ...dyLoads,
       ...terms,
-      ...add(L.xPtr, get(L.xPtr), get(L.inBytes)),
-      ...add(L.dyPtr, get(L.dyPtr), get(L.outBytes)),
+      ...i32AddInto(L.xPtr, get(L.xPtr), get(L.inBytes)),
+      ...i32AddInto(L.dyPtr, get(L.dyPtr), get(L.outBytes)),
     ]),
     ...stores,
-    ...add(L.j, get(L.j), op.i32Const(vectors * 16)),
+    ...i32AddInto(L.j, get(L.j), op.i32Const(vectors * 16)),
   ];
 }
 
@@ -91,8 +84,8 @@ function acrossColumns(wide: number, block: (vectors: number) => number[]): numb
 function gradientChunk(): number[] {
   const rowBlocks = (rows: number) => [
     ...acrossColumns(VECTORS, (vectors) => gradientBlock(rows, vectors)),
-    ...add(L.gRow, get(L.gRow), [...get(L.outBytes), ...op.i32Const(rows), ...op.i32Mul]),
-    ...add(L.xCol, get(L.xCol), op.i32Const(rows * 4)),
+    ...i32AddInto(L.gRow, get(L.gRow), [...get(L.outBytes), ...op.i32Const(rows), ...op.i32Mul]),
+    ...i32AddInto(L.xCol, get(L.xCol), op.i32Const(rows * 4)),
     ...get(L.iLeft),
     ...op.i32Const(rows),
     ...op.i32Sub,
@@ -115,16 +108,16 @@ function sumBlock(vectors: number): number[] {
   const acc = (v: number) => ACC0 + v;
   const range = Array.from({ length: vectors }, (_, v) => v);
   return [
-    ...add(L.gPtr, get(P.sums), get(L.j)),
+    ...i32AddInto(L.gPtr, get(P.sums), get(L.j)),
     ...range.flatMap((v) => [...get(L.gPtr), ...op.v128Load(v * 16, 2), ...set(acc(v))]),
-    ...add(L.dyPtr, get(L.dyChunk), get(L.j)),
-    ...add(L.stop, get(L.dyPtr), [...get(L.n), ...get(L.outBytes), ...op.i32Mul]),
+    ...i32AddInto(L.dyPtr, get(L.dyChunk), get(L.j)),
+    ...i32AddInto(L.stop, get(L.dyPtr), [...get(L.n), ...get(L.outBytes), ...op.i32Mul]),
     ...whileBelow(get(L.dyPtr), get(L.stop), [
       ...range.flatMap((v) => [...get(acc(v)), ...get(L.dyPtr), ...op.v128Load(v * 16, 2), ...op.f32x4Add, ...set(acc(v))]),
-      ...add(L.dyPtr, get(L.dyPtr), get(L.outBytes)),
+      ...i32AddInto(L.dyPtr, get(L.dyPtr), get(L.outBytes)),
     ]),
     ...range.flatMap((v) => [...get(L.gPtr), ...get(acc(v)), ...op.v128Store(v * 16, 2)]),
-    ...add(L.j, get(L.j), op.i32Const(vectors * 16)),
+    ...i32AddInto(L.j, get(L.j), op.i32Const(vectors * 16)),
   ];
 }
 
@@ -133,8 +126,8 @@ function zeroFill(start: number[], bytes: number[]): number[] {
   return [
     ...start,
     ...set(L.xPtr),
-    ...add(L.stop, get(L.xPtr), bytes),
-    ...whileBelow(get(L.xPtr), get(L.stop), [...get(L.xPtr), ...op.v128Const0, ...op.v128Store(0, 2), ...add(L.xPtr, get(L.xPtr), op.i32Const(16))]),
+    ...i32AddInto(L.stop, get(L.xPtr), bytes),
+    ...whileBelow(get(L.xPtr), get(L.stop), [...get(L.xPtr), ...op.v128Const0, ...op.v128Store(0, 2), ...i32AddInto(L.xPtr, get(L.xPtr), op.i32Const(16))]),
   ];
 }
 
@@ -154,8 +147,8 @@ function body(): number[] {
     ...set(L.xChunkBytes),
     ...gradientChunk(),
     ...op.ifThen(get(P.withSums), acrossColumns(SUM_VECTORS, sumBlock)),
-    ...add(L.xChunk, get(L.xChunk), get(L.xChunkBytes)),
-    ...add(L.dyChunk, get(L.dyChunk), [...get(L.n), ...get(L.outBytes), ...op.i32Mul]),
+    ...i32AddInto(L.xChunk, get(L.xChunk), get(L.xChunkBytes)),
+    ...i32AddInto(L.dyChunk, get(L.dyChunk), [...get(L.n), ...get(L.outBytes), ...op.i32Mul]),
     ...get(L.rowsLeft),
     ...get(L.n),
     ...op.i32Sub,

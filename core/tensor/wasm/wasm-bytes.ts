@@ -82,6 +82,16 @@ export const op = {
   f32x4Mul: simd(0xe6),
 };
 
+/** local[target] = a + b (i32); a and b are instruction lists that each leave one i32. */
+export function i32AddInto(target: number, a: number[], b: number[]): number[] {
+  return [...a, ...b, ...op.i32Add, ...op.localSet(target)];
+}
+
+/** `while (left < right) body` (unsigned): `block loop (exit if left >= right) body br 0 end end`. */
+export function whileBelow(left: number[], right: number[], body: number[]): number[] {
+  return [...op.block, ...op.loop, ...left, ...right, ...op.i32GeU, ...op.brIf(1), ...body, ...op.br(0), ...op.end, ...op.end];
+}
+
 export interface FunctionModule {
   /** The function's export name; the memory is exported as `memory`. */
   exportName: string;

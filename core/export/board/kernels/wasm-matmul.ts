@@ -8,7 +8,7 @@
  * and w, inner a multiple of 8, cols a multiple of 4; writes out[rows][cols] int32. Four output
  * columns share each load of x.
  */
-import { TYPE, functionModuleBytes, op, vector } from '../../../tensor/wasm/wasm-bytes';
+import { TYPE, functionModuleBytes, i32AddInto, op, vector } from '../../../tensor/wasm/wasm-bytes';
 
 // Parameters 0-5, then locals.
 const P = { x: 0, w: 1, out: 2, rows: 3, inner: 4, cols: 5 } as const;
@@ -48,9 +48,6 @@ function storeColumn(acc: number, lane: number): number[] {
   return [...op.localGet(L.outPtr), ...horizontalSum(acc), ...op.i32Store(lane * 4)];
 }
 
-function setSum(target: number, a: number[], b: number[]): number[] {
-  return [...a, ...b, ...op.i32Add, ...op.localSet(target)];
-}
 
 function body(): number[] {
   const get = op.localGet;
@@ -70,7 +67,7 @@ function body(): number[] {
     ...accumulate(L.acc1, L.w1),
     ...accumulate(L.acc2, L.w2),
     ...accumulate(L.acc3, L.w3),
-    ...setSum(L.kb, get(L.kb), op.i32Const(16)),
+    ...i32AddInto(L.kb, get(L.kb), op.i32Const(16)),
     ...op.br(0),
     ...op.end,
     ...op.end,
@@ -82,21 +79,21 @@ function body(): number[] {
     ...get(P.cols),
     ...op.i32GeU,
     ...op.brIf(1),
-    ...setSum(L.w0, get(P.w), [...get(L.o), ...get(L.rowBytes), ...op.i32Mul]),
-    ...setSum(L.w1, get(L.w0), get(L.rowBytes)),
-    ...setSum(L.w2, get(L.w1), get(L.rowBytes)),
-    ...setSum(L.w3, get(L.w2), get(L.rowBytes)),
+    ...i32AddInto(L.w0, get(P.w), [...get(L.o), ...get(L.rowBytes), ...op.i32Mul]),
+    ...i32AddInto(L.w1, get(L.w0), get(L.rowBytes)),
+    ...i32AddInto(L.w2, get(L.w1), get(L.rowBytes)),
+    ...i32AddInto(L.w3, get(L.w2), get(L.rowBytes)),
     ...[L.acc0, L.acc1, L.acc2, L.acc3].flatMap((acc) => [...op.v128Const0, ...op.localSet(acc)]),
     ...op.i32Const(0),
     ...op.localSet(L.kb),
     ...innerLoop,
     // outPtr = out + (t * cols + o) * 4
-    ...setSum(L.outPtr, get(P.out), [...get(L.t), ...get(P.cols), ...op.i32Mul, ...get(L.o), ...op.i32Add, ...op.i32Const(4), ...op.i32Mul]),
+    ...i32AddInto(L.outPtr, get(P.out), [...get(L.t), ...get(P.cols), ...op.i32Mul, ...get(L.o), ...op.i32Add, ...op.i32Const(4), ...op.i32Mul]),
     ...storeColumn(L.acc0, 0),
     ...storeColumn(L.acc1, 1),
     ...storeColumn(L.acc2, 2),
     ...storeColumn(L.acc3, 3),
-    ...setSum(L.o, get(L.o), op.i32Const(4)),
+    ...i32AddInto(L.o, get(L.o), op.i32Const(4)),
     ...op.br(0),
     ...op.end,
     ...op.end,
@@ -108,16 +105,16 @@ function body(): number[] {
     ...get(P.rows),
     ...op.i32GeU,
     ...op.brIf(1),
-    ...setSum(L.xRow, get(P.x), [...get(L.t), ...get(L.rowBytes), ...op.i32Mul]),
+    ...i32AddInto(L.xRow, get(P.x), [...get(L.t), ...get(L.rowBytes), ...op.i32Mul]),
     ...op.i32Const(0),
     ...op.localSet(L.o),
     ...columnLoop,
-    ...setSum(L.t, get(L.t), op.i32Const(1)),
+    ...i32AddInto(L.t, get(L.t), op.i32Const(1)),
     ...op.br(0),
     ...op.end,
     ...op.end,
   ];
-  const prologue = [...setSum(L.rowBytes, get(P.inner), get(P.inner)), ...op.i32Const(0), ...op.localSet(L.t)];
+  const prologue = [...i32AddInto(L.rowBytes, get(P.inner), get(P.inner)), ...op.i32Const(0), ...op.localSet(L.t)];
   const locals = vector([
     [10, TYPE.i32],
     [5, TYPE.v128],

@@ -133,7 +133,9 @@ export class TrainingReplica {
   private spvitStep(images: tf.Tensor4D, targets: tf.Tensor2D, input: ShardInput, reducer: BatchReducer) {
     const spec = this.spec as SpvitReplicaSpec;
     const parts = this.spvit as SpvitParts;
-    const teacher = parts.teacher.forwardDense(images);
+    const w = spec.loss;
+    // Without distillation terms the teacher's dense pass (a quarter of the step) is skipped.
+    const teacher = w.distill > 0 || w.token > 0 ? parts.teacher.forwardDense(images) : null;
     const random = new ShardRandom({ seed: input.noiseSeed, step: input.step, firstImage: input.firstImage, images: input.labels.length, tokensPerSelector: parts.tokensPerSelector });
     const held: tf.Tensor[] = [];
     const keep = <T extends tf.Tensor>(t: T): T => {
@@ -151,9 +153,8 @@ export class TrainingReplica {
       const keptFinal = totals.dataSync()[out.keepMasks.length] as number;
       const ce = keep(softTargetCrossEntropy(out.logits, targets, input.globalBatch));
       const ratio = keep(ratioLossTf(means, spec.targets, 1));
-      const distill = keep(distillationKl(out.logits, teacher.logits, input.globalBatch));
-      const token = keep(keptTokenMse(out.spatialTokens, teacher.spatialTokens, out.finalKeepMask, keptFinal));
-      const w = spec.loss;
+      const distill = keep(teacher === null ? tf.scalar(0) : distillationKl(out.logits, teacher.logits, input.globalBatch));
+      const token = keep(teacher === null ? tf.scalar(0) : keptTokenMse(out.spatialTokens, teacher.spatialTokens, out.finalKeepMask, keptFinal));
       let total = tf.addN([tf.mul(ce, w.ce), tf.mul(ratio, w.ratio), tf.mul(distill, w.distill), tf.mul(token, w.token)]);
       if (spec.hinge !== null && w.latencyHinge > 0) {
         const keptTokens = means.map((mean, s) => tf.reshape(tf.mul(mean, parts.tokensPerSelector[s] as number), []));
@@ -164,7 +165,7 @@ export class TrainingReplica {
       if (!random.exhausted) throw new BugError('The SPViT model read less Gumbel noise than its selectors decide on.');
       return total as tf.Scalar;
     }, this.trainable);
-    tf.dispose([teacher.logits, teacher.spatialTokens]);
+    if (teacher !== null) tf.dispose([teacher.logits, teacher.spatialTokens]);
     return { gradients, stats: () => this.spvitStats(held, input, spec) };
   }
 

@@ -40,6 +40,9 @@ describe('wasm Slice and Unpack replacements', () => {
       [[3, 4, 5], [1, 1, 1], [2, 2, 3]],
       [[2, 3, 3, 2, 4], [1, 0, 2, 0, 0], [1, 3, 1, 2, 4]],
       [[2, 3, 4, 2, 3, 2], [0, 1, 1, 0, 1, 0], [2, 2, 3, 2, 2, 2]],
+      // Runs longer than the element-by-element limit (32).
+      [[3, 50], [1, 5], [2, 40]],
+      [[2, 3, 40], [0, 1, 0], [2, 2, 40]],
     ];
     await expectNoLeakedTensors(() => {
       for (const [shape, begin, size] of cases) {

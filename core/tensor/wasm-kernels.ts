@@ -21,7 +21,13 @@ export interface SliceRegion {
 }
 
 type Source = ArrayLike<number> & { subarray(start: number, end: number): ArrayLike<number> };
-type Target = { set(values: ArrayLike<number>, offset: number): void };
+type Target = { [index: number]: number; set(values: ArrayLike<number>, offset: number): void };
+
+/**
+ * Runs up to this many elements are copied element by element: a subarray view per run costs more
+ * than the copy (the selector's half-width slices of [32, 64, 3, 32]: 6,144 runs of 16, 2.1x faster).
+ */
+const SHORT_RUN = 32;
 
 /** Copies source[begin : begin + size] into target (both row-major), merging full trailing axes into one run. */
 export function copySlice(source: Source, target: Target, region: SliceRegion): void {
@@ -43,7 +49,11 @@ export function copySlice(source: Source, target: Target, region: SliceRegion): 
   for (;;) {
     let offset = runStart;
     for (let axis = 0; axis < runAxis; axis++) offset += ((begin[axis] as number) + (index[axis] as number)) * (strides[axis] as number);
-    target.set(source.subarray(offset, offset + runLength), outOffset);
+    if (runLength <= SHORT_RUN) {
+      for (let i = 0; i < runLength; i++) target[outOffset + i] = source[offset + i] as number;
+    } else {
+      target.set(source.subarray(offset, offset + runLength), outOffset);
+    }
     outOffset += runLength;
     let axis = runAxis - 1;
     while (axis >= 0) {

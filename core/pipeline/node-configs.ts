@@ -109,6 +109,12 @@ export const SpvitTrainingSchema = z
     /** Package-token formula; absent: the backbone's SPViT checkpoint's (official: sum), else average. */
     package: z.strictObject({ mode: z.enum(['average', 'sum', 'mean']).optional() }).default({}),
     gumbelTau: z.number().positive().default(1),
+    /**
+     * Gumbel-noise annealing: full noise until `annealFrom` of the stage, then cosine down to
+     * `finalScale` (0: the last steps train on the argmax decisions inference makes). Absent: full
+     * noise throughout (official).
+     */
+    gumbelNoise: z.strictObject({ annealFrom: z.number().min(0).max(1).default(0.5), finalScale: z.number().min(0).max(1).default(0) }).optional(),
     /** The target: a latency budget (needs a latency table) or explicit keep ratios. */
     budget: BudgetSpecSchema.optional(),
     keepRatios: z.array(z.number().gt(0).max(1)).min(1).optional(),

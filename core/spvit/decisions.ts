@@ -60,8 +60,10 @@ export function topkCount(ratio: number, spatialTokens: number): number {
 }
 
 /** Noise for one selector of one batch, drawn in [batch, N] order (training: one stream per step). */
-export function drawDecisionNoise(random: SeededRandom, batch: number, spatialTokens: number): Float32Array {
-  return logisticNoise(random, batch * spatialTokens);
+export function drawDecisionNoise(random: SeededRandom, batch: number, spatialTokens: number, scale = 1): Float32Array {
+  const noise = logisticNoise(random, batch * spatialTokens);
+  if (scale !== 1) for (let i = 0; i < noise.length; i++) noise[i] = (noise[i] as number) * scale;
+  return noise;
 }
 
 /**

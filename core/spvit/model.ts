@@ -19,6 +19,8 @@ export interface TrainForwardOptions {
   random: SeededRandom;
   /** Gumbel-Softmax temperature (1 in the official code). */
   tau?: number;
+  /** Multiplies the Gumbel noise (1, the default: the official decisions; 0: margin > 0). */
+  noiseScale?: number;
 }
 
 export interface SpvitTrainOutput {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { AdamWConfigSchema, adamWStep, createAdamWState } from './adamw';
-import { cosineLr, ratesAt } from './schedules';
+import { cosineLr, noiseScaleAt, ratesAt } from './schedules';
 import { shardSizes } from './sharding';
 
 import type { ParameterLayout } from './parameter-layout';
@@ -78,6 +78,18 @@ describe('learning-rate schedules', () => {
     const low = { ...schedule, minLr: 1e-6 };
     expect(ratesAt(low, 29.5).backbone).toBeCloseTo(cosineLr(1e-3, 1e-6, 29.5 / 30), 12);
     expect(ratesAt(low, 29.5).backbone).toBeLessThan(1e-5);
+  });
+
+  it('keeps the Gumbel noise at 1, then anneals it by a cosine to the final scale', () => {
+    const base = { kind: 'spvit' as const, lr: 1e-3, minLr: 1e-5, epochs: 4, backboneFreezeEpochs: 0, backboneLrCap: 0.3 };
+    expect(noiseScaleAt(base, 3.9)).toBe(1);
+    const annealed = { ...base, noise: { annealFrom: 0.5, finalScale: 0 } };
+    expect(noiseScaleAt(annealed, 0)).toBe(1);
+    expect(noiseScaleAt(annealed, 2)).toBe(1);
+    expect(noiseScaleAt(annealed, 3)).toBeCloseTo(0.5, 12);
+    expect(noiseScaleAt(annealed, 4)).toBeCloseTo(0, 12);
+    expect(noiseScaleAt({ ...base, noise: { annealFrom: 0, finalScale: 0.2 } }, 4)).toBeCloseTo(0.2, 12);
+    expect(noiseScaleAt({ kind: 'dense', lr: 1e-3, minLr: 0, warmupEpochs: 0, epochs: 4 }, 3)).toBe(1);
   });
 });
 

@@ -63,6 +63,8 @@ export interface ShardInput {
   /** Optimiser step number (seeds the Gumbel noise with the run seed). */
   step: number;
   noiseSeed: number;
+  /** Scale of the Gumbel noise of this step's decisions (schedules.ts noiseScaleAt); absent: 1. */
+  noiseScale?: number;
 }
 
 /** Loss terms: per-image terms are this shard's share, global terms the whole batch's value. */

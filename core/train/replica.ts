@@ -143,7 +143,7 @@ export class TrainingReplica {
       return t;
     };
     const gradients = tf.variableGrads(() => {
-      const out = parts.model.forwardTrain(images, { random, tau: spec.gumbelTau });
+      const out = parts.model.forwardTrain(images, { random, tau: spec.gumbelTau, noiseScale: input.noiseScale ?? 1 });
       keep(out.logits);
       const local = tf.stack([...out.keepMasks.map((mask) => tf.sum(mask)), tf.sum(out.finalKeepMask)]) as tf.Tensor1D;
       const totals = globalSum(local, reducer);

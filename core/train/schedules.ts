@@ -4,6 +4,7 @@
  *  - dense pre-training: linear warm-up, then cosine from lr to minLr, for every parameter;
  *  - SPViT (spec B §5.1): selectors cosine from lr to minLr; backbone 0 for the first
  *    `backboneFreezeEpochs`, then min(backboneLrCap x lr, the cosine); cls_token / pos_embed frozen.
+ * And the SPViT stage's Gumbel-noise scale (noiseScaleAt).
  */
 import { z } from 'zod';
 
@@ -24,6 +25,8 @@ export const SpvitScheduleSchema = z.strictObject({
   backboneFreezeEpochs: z.number().nonnegative(),
   /** Backbone lr cap as a fraction of the base lr (0.01 in the official code). */
   backboneLrCap: z.number().min(0).max(1),
+  /** Gumbel-noise annealing (noiseScaleAt); absent: full noise throughout, as the official code. */
+  noise: z.strictObject({ annealFrom: z.number().min(0).max(1), finalScale: z.number().min(0).max(1) }).optional(),
 });
 export type SpvitSchedule = z.infer<typeof SpvitScheduleSchema>;
 
@@ -54,4 +57,18 @@ export function ratesAt(schedule: LrSchedule, epoch: number): GroupRates {
   const cosine = cosineLr(schedule.lr, schedule.minLr, epoch / schedule.epochs);
   const backbone = epoch < schedule.backboneFreezeEpochs ? 0 : Math.min(schedule.backboneLrCap * schedule.lr, cosine);
   return { backbone, selector: cosine };
+}
+
+/**
+ * Scale of the Gumbel noise in the SPViT stage's training decisions at fractional epoch `epoch`: 1
+ * until `annealFrom` of the stage, then cosine down to `finalScale` at its end. With the scale near 0
+ * the last steps train on the deterministic decisions (margin > 0) that argmax inference makes: the
+ * backbone adapts to the tokens it will really see and the ratio loss acts on the argmax keep ratio.
+ */
+export function noiseScaleAt(schedule: LrSchedule, epoch: number): number {
+  if (schedule.kind === 'dense' || schedule.noise === undefined) return 1;
+  const { annealFrom, finalScale } = schedule.noise;
+  const start = annealFrom * schedule.epochs;
+  if (epoch <= start) return 1;
+  return cosineLr(1, finalScale, (epoch - start) / Math.max(schedule.epochs - start, 1e-9));
 }

@@ -11,7 +11,7 @@ export function shardSizes(total: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => base + (i < extra ? 1 : 0)).filter((size) => size > 0);
 }
 
-export function splitBatch(batch: Batch, parts: number, step: { step: number; noiseSeed: number }): ShardInput[] {
+export function splitBatch(batch: Batch, parts: number, step: { step: number; noiseSeed: number; noiseScale?: number }): ShardInput[] {
   const [count, c, h, w] = batch.shape;
   const perImage = c * h * w;
   let first = 0;
@@ -24,6 +24,7 @@ export function splitBatch(batch: Batch, parts: number, step: { step: number; no
       firstImage: first,
       step: step.step,
       noiseSeed: step.noiseSeed,
+      ...(step.noiseScale === undefined || step.noiseScale === 1 ? {} : { noiseScale: step.noiseScale }),
     };
     first += size;
     return shard;

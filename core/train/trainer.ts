@@ -11,7 +11,7 @@ import { NEVER_ABORTED } from '../shared/abort';
 import { adamWStep, createAdamWState } from './adamw';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { evaluateDataset } from './evaluate-dataset';
-import { ratesAt } from './schedules';
+import { noiseScaleAt, ratesAt } from './schedules';
 import { splitBatch, summariseStep } from './sharding';
 import { StepWindow } from './step-window';
 
@@ -119,6 +119,7 @@ function emit(options: TrainStageOptions, state: LoopState, window: StepWindow, 
     sink.write({ name: `${prefix}/accuracy`, value: mean.accuracy, ...at });
     sink.write({ name: `${prefix}/lr`, value: extra.rates.backbone, ...at, extra: { group: 'backbone' } });
     if (options.stage === 'spvit') sink.write({ name: `${prefix}/lr`, value: extra.rates.selector, ...at, extra: { group: 'selector' } });
+    if (options.schedule.kind === 'spvit' && options.schedule.noise !== undefined) sink.write({ name: `${prefix}/noise-scale`, value: noiseScaleAt(options.schedule, progress.epoch), ...at });
     mean.keepRatios.forEach((value, selector) => sink.write({ name: `${prefix}/keep-ratio`, value, ...at, extra: { selector, target: options.targets[selector] ?? null } }));
     if (mean.predictedMs !== null) sink.write({ name: `${prefix}/predicted-ms`, value: mean.predictedMs, ...at, extra: { budgetMs: options.budgetMs } });
     sink.write({ name: `${prefix}/ms-per-step`, value: mean.msPerStep, ...at });
@@ -143,11 +144,11 @@ async function validate(options: TrainStageOptions, state: LoopState): Promise<D
 }
 
 /** Gradients of one batch over the replicas, checks, AdamW, new parameters out. Null when cancelled. */
-async function optimiserStep(options: TrainStageOptions, state: LoopState, input: { batch: Batch; rates: GroupRates }): Promise<StepSummary | null> {
+async function optimiserStep(options: TrainStageOptions, state: LoopState, input: { batch: Batch; rates: GroupRates; noiseScale: number }): Promise<StepSummary | null> {
   const { group } = options;
   let result: Awaited<ReturnType<ReplicaGroup['step']>>;
   try {
-    result = await group.step(splitBatch(input.batch, group.shards, { step: state.position.step, noiseSeed: options.noiseSeed }));
+    result = await group.step(splitBatch(input.batch, group.shards, { step: state.position.step, noiseSeed: options.noiseSeed, noiseScale: input.noiseScale }));
   } catch (error) {
     if (options.signal?.aborted === true && isStudioError(error, 'cancelled')) return null;
     throw error;
@@ -194,7 +195,7 @@ export async function trainStage(options: TrainStageOptions): Promise<TrainStage
       const b = state.position.batch;
       const batch = train.getBatch(order.slice(b * batchSize, (b + 1) * batchSize), { augment: options.augment, seed: augmentSeed });
       rates = ratesAt(options.schedule, epoch + b / batches);
-      const summary = await optimiserStep(options, state, { batch, rates });
+      const summary = await optimiserStep(options, state, { batch, rates, noiseScale: noiseScaleAt(options.schedule, epoch + b / batches) });
       // A step cut short by the cancellation is dropped; the loop saves the position before it.
       if (summary === null) continue;
       state.position = { ...state.position, step: state.position.step + 1, batch: b + 1 };

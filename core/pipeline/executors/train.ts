@@ -142,7 +142,7 @@ async function spvitRun(context: ExecutorContext<'train'>, input: SpvitStageInpu
     entries: run.entries, data: input.data,
     hyper: {
       epochs: run.epochs, batchSize: s.batchSize, weightDecay: s.weightDecay, seed: config.seed,
-      schedule: { kind: 'spvit', lr: s.lr, minLr: s.minLr, epochs: run.epochs, backboneFreezeEpochs: s.backboneFreezeEpochs, backboneLrCap: s.backboneLrCap },
+      schedule: { kind: 'spvit', lr: s.lr, minLr: s.minLr, epochs: run.epochs, backboneFreezeEpochs: s.backboneFreezeEpochs, backboneLrCap: s.backboneLrCap, ...(s.gumbelNoise === undefined ? {} : { noise: s.gumbelNoise }) },
     },
     loss, targets: plan.targets, budgetMs: plan.budgetMs, inferenceMode: s.inferenceMode,
     initialParameters: (fresh) => withBackbonePrefix(run.start ?? fresh, input.dense, { spvit: run.entries.map((e) => e.key), dense: input.denseKeys }),

@@ -136,7 +136,7 @@ export class SpvitPoolingVisionTransformer extends Backbone implements SpvitMode
   forwardTrain(images: tf.Tensor4D, options: TrainForwardOptions): SpvitTrainOutput {
     const batch = images.shape[0];
     const sizes = this.gridSizes();
-    const noise = sizes.map((size) => drawDecisionNoise(options.random, batch, size));
+    const noise = sizes.map((size) => drawDecisionNoise(options.random, batch, size, options.noiseScale));
     return tidyResult(() => {
       const decide: MaskedDecider = ({ stage, predScore }) => {
         const drawn = tf.tensor2d(noise[stage] as Float32Array, [batch, sizes[stage] as number]);

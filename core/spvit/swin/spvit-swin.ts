@@ -141,7 +141,7 @@ export class SpvitSwinTransformer extends Backbone implements SpvitModel {
   forwardTrain(images: tf.Tensor4D, options: TrainForwardOptions): SpvitTrainOutput {
     const batch = images.shape[0];
     const sizes = this.gridSizes();
-    const noise = sizes.map((size) => drawDecisionNoise(options.random, batch, size));
+    const noise = sizes.map((size) => drawDecisionNoise(options.random, batch, size, options.noiseScale));
     return tidyResult(() => {
       const { grid, keepMasks } = this.run(images, {
         eps: TRAIN_POLICY_EPS,

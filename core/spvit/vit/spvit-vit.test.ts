@@ -199,6 +199,21 @@ describe('SPViT ViT: training forward', () => {
     tf.dispose([a, b, c, dense, backbone, x] as unknown as tf.TensorContainer);
     model.dispose();
   });
+
+  it('with the noise scaled to 0 makes the argmax decisions of inference (annealing end point)', () => {
+    const model = tinyModel();
+    const x = images(3);
+    const noisy = model.forwardTrain(x, { random: new SeededRandom(5) });
+    const quiet = model.forwardTrain(x, { random: new SeededRandom(5), noiseScale: 0 });
+    const argmax = model.infer(x, { mode: 'argmax', removeTokens: false });
+    const masks = (out: typeof quiet) => out.keepMasks.map((mask) => Array.from(mask.dataSync()));
+    expect(masks(quiet)).toEqual(argmax.decisions.map((d) => Array.from(d.kept)));
+    expect(masks(noisy)).not.toEqual(masks(quiet));
+    // The same pass but for training attention's eps = 1e-6 (spread over the dropped keys too).
+    expect(relativeError(quiet.logits.dataSync(), argmax.logits.dataSync())).toBeLessThan(2e-3);
+    tf.dispose([noisy, quiet, argmax.logits, x] as unknown as tf.TensorContainer);
+    model.dispose();
+  });
 });
 
 describe('SPViT ViT: checkpoints and token maps', () => {

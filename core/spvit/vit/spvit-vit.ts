@@ -102,7 +102,7 @@ export class SpvitVisionTransformer extends Backbone implements SpvitModel {
 
   forwardTrain(images: tf.Tensor4D, options: TrainForwardOptions): SpvitTrainOutput {
     const batch = images.shape[0];
-    const noise = this.selectors.map(() => drawDecisionNoise(options.random, batch, this.spatialTokens));
+    const noise = this.selectors.map(() => drawDecisionNoise(options.random, batch, this.spatialTokens, options.noiseScale));
     return tidyResult(() => {
       const pass = maskedPass(images, {
         ...this.passOptions(),

@@ -1,7 +1,7 @@
 /**
  * A few helpers to write a WebAssembly module byte by byte (LEB128 numbers, sections, the opcodes the
- * hand-assembled kernels use: the board's int16 matmul and the f32 batched matmul of the wasm
- * backend). Opcode values are those of the WebAssembly core and SIMD specifications.
+ * hand-assembled kernels use: the board's int16 matmul, the f32 batched matmul, weight gradient and
+ * GELU of the wasm backend). Opcode values are those of the WebAssembly core and SIMD specifications.
  */
 
 export function unsignedLeb(value: number): number[] {
@@ -45,6 +45,13 @@ export const TYPE = { i32: 0x7f, f32: 0x7d, v128: 0x7b, func: 0x60, emptyBlock: 
 
 const simd = (opcode: number): number[] => [0xfd, ...unsignedLeb(opcode)];
 
+/** The little-endian bytes of value rounded to f32. */
+function f32Bytes(value: number): number[] {
+  const view = new DataView(new ArrayBuffer(4));
+  view.setFloat32(0, value, true);
+  return Array.from(new Uint8Array(view.buffer));
+}
+
 /**
  * Instructions as byte lists. Memory accesses take (offset, log2 alignment); the alignment is a hint
  * (unaligned accesses are allowed) and may not exceed the access's natural alignment.
@@ -67,6 +74,7 @@ export const op = {
   i32Add: [0x6a],
   i32Sub: [0x6b],
   i32Mul: [0x6c],
+  i32RemU: [0x70],
   i32And: [0x71],
   i32Shl: [0x74],
   /** Takes (a, b, condition) and keeps a when condition is non-zero. */
@@ -80,6 +88,25 @@ export const op = {
   i32x4DotI16x8S: simd(0xba),
   f32x4Add: simd(0xe4),
   f32x4Mul: simd(0xe6),
+  /** Loads one 32-bit value into lane 0 and zeros the other lanes. */
+  v128Load32Zero: (offset: number) => [...simd(0x5c), 2, ...unsignedLeb(offset)],
+  /** Stores lane `lane` of a vector as one 32-bit value. */
+  v128Store32Lane: (offset: number, lane: number) => [...simd(0x5a), 2, ...unsignedLeb(offset), lane],
+  /** Four copies of an f32 (rounded to f32) as a v128.const. */
+  f32x4Const: (value: number) => [...simd(0x0c), ...Array.from({ length: 4 }, () => f32Bytes(value)).flat()],
+  /** Takes (a, b) and leaves a & ~b. */
+  v128AndNot: simd(0x4f),
+  /** Takes (a, b, mask) and leaves the bits of a where mask is 1, of b elsewhere. */
+  v128Bitselect: simd(0x52),
+  f32x4Lt: simd(0x43),
+  f32x4Gt: simd(0x44),
+  /** Takes (vector, i32 count). */
+  i32x4Shl: simd(0xab),
+  f32x4Abs: simd(0xe0),
+  f32x4Sub: simd(0xe5),
+  f32x4Div: simd(0xe7),
+  /** Takes (a, b) and leaves `a < b ? b : a` per lane (so a NaN in a stays). */
+  f32x4Pmax: simd(0xeb),
 };
 
 /** local[target] = a + b (i32); a and b are instruction lists that each leave one i32. */

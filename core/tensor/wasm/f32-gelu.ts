@@ -18,15 +18,14 @@
  * +-1e30 and +-Infinity from turning into NaN (-Infinity still gives y = NaN, as 0 * -Infinity). A
  * NaN stays NaN (through t).
  *
- * exp(w), w = -x^2 / 2 clamped to >= -86 (so 2^n below stays a normal number): n = nearest(w log2 e)
- * (by the add-1.5*2^23 trick, which also leaves n in the low bits), r = w - n ln2 (|r| <= ln2 / 2), exp(w) = E(r) 2^n with 2^n applied by adding n << 23 to E's bits.
- * One ln2 constant (no Cody-Waite split): the reduction error, ~|w| 2^-24 relative, is that of
- * rounding x^2 itself, and e^w |w| <= 1/e keeps it far below the accuracy target in absolute terms.
+ * exp(w), w = -x^2 / 2, is f32-exp.ts's (clamped to >= -86; reduction by one ln2 constant): its
+ * reduction error, ~|w| 2^-24 relative, is that of rounding x^2 itself, and e^w |w| <= 1/e keeps it
+ * far below the accuracy target in absolute terms.
  *
  * Where the constants come from (fitted for this file, not taken from a library): near-minimax fits
  * by Lawson's iteratively reweighted least squares in a Chebyshev basis (float64, 2000 iterations,
  * 6000 points), converted to monomials and rounded to f32:
- * - E: degree 5 in r on [-ln2/2, ln2/2], relative error weight; 7.5e-8 before rounding.
+ * - E (f32-exp.ts): degree 5 in r on [-ln2/2, ln2/2], relative error weight; 7.5e-8 before rounding.
  * - Q: degree 8 in t with p = 0.4 on t in [1 / (1 + 0.4 * 12.5 / sqrt 2), 1], target erfcx(a) / 2
  *   (scipy.special.erfcx), relative error weight; 7.8e-8 relative before rounding, so the negative
  *   tail keeps a few correct digits too (degree 5 with an absolute weight reaches the same absolute
@@ -43,23 +42,16 @@
  * 2 vectors 1.4; 4 vectors 1.2; 2-core EPYC under load, medians of alternating runs). Constants in
  * locals or inline made no measurable difference.
  */
+import { expStatements, horner } from './f32-exp';
 import { TYPE, functionModuleBytes, i32AddInto, op, vector, whileBelow } from './wasm-bytes';
+
+import type { Statement } from './f32-exp';
 
 /** Phi(x) for x < -CUTOFF is taken as 0 (it is 3.7e-36 at -12.5), and as 1 above +CUTOFF. */
 export const GELU_CUTOFF = 12.5;
 const P = 0.28284273; // 0.4 / sqrt 2: t = 1 / (1 + P |x|)
 const Q_COEFFICIENTS = [4.632272e-5, 0.111870654, 0.12150433, 0.060203515, 0.22087194, -0.20358549, 0.35147798, -0.1996653, 0.037276];
-const EXP_COEFFICIENTS = [1.0000001, 0.9999997, 0.49998894, 0.16667575, 0.041915387, 0.008297657];
-const LOG2_E = 1.442695;
-const LN2 = 0.6931472;
 const INV_SQRT_2PI = 0.3989423;
-/**
- * 1.5 * 2^23: adding it to |v| < 2^22 rounds v to an integer (to nearest, ties to even) held in the
- * low mantissa bits; its own set bits are all at position 22 or above.
- */
-const ROUNDER = 12582912;
-/** Lowest exp argument: 2^n stays normal for n >= -125. */
-const EXP_MIN = -86;
 
 export interface GeluCodeOptions {
   /** Vectors per loop iteration. */
@@ -72,9 +64,6 @@ export const GELU_CODE: GeluCodeOptions = { unroll: 4, pooled: true };
 
 const get = op.localGet;
 const set = op.localSet;
-
-/** A stack-neutral instruction list. */
-type Statement = number[];
 
 /** Allocates v128 locals from `next` on. */
 class Locals {
@@ -124,13 +113,6 @@ function vectorLocals(locals: Locals): VectorLocals {
   return Object.fromEntries(names.map((key) => [key, locals.take()])) as unknown as VectorLocals;
 }
 
-/** acc = c[last]; acc = acc v + c[i] for i down to 0, one statement per step. */
-function horner(k: Constants['k'], coefficients: readonly number[], v: number, acc: number): Statement[] {
-  const last = coefficients.length - 1;
-  const steps = coefficients.slice(0, last).reverse().map((c) => [...get(acc), ...get(v), ...op.f32x4Mul, ...k(c), ...op.f32x4Add, ...set(acc)]);
-  return [[...k(coefficients[last] as number), ...set(acc)], ...steps];
-}
-
 interface PhiCode {
   /** Independent chains (after x is loaded). */
   chains: Statement[][];
@@ -145,16 +127,8 @@ function phiCode(k: Constants['k'], l: VectorLocals): PhiCode {
     [...k(1), ...get(l.ax), ...k(P), ...op.f32x4Mul, ...k(1), ...op.f32x4Add, ...op.f32x4Div, ...set(l.t)],
     ...horner(k, Q_COEFFICIENTS, l.t, l.q),
   ];
-  const expChain: Statement[] = [
-    // w = max(-x^2 / 2, EXP_MIN); a NaN stays.
-    [...get(l.x), ...get(l.x), ...op.f32x4Mul, ...k(-0.5), ...op.f32x4Mul, ...k(EXP_MIN), ...op.f32x4Pmax, ...set(l.w)],
-    // n = nearest(w log2 e) as the low bits of s = w log2 e + ROUNDER, and as the f32 s - ROUNDER
-    [...get(l.w), ...k(LOG2_E), ...op.f32x4Mul, ...k(ROUNDER), ...op.f32x4Add, ...set(l.n)],
-    [...get(l.w), ...get(l.n), ...k(ROUNDER), ...op.f32x4Sub, ...k(LN2), ...op.f32x4Mul, ...op.f32x4Sub, ...set(l.r)],
-    ...horner(k, EXP_COEFFICIENTS, l.r, l.e),
-    // e = E(r) * 2^n: the bits of s shifted left by 23 are n << 23 (ROUNDER's own bits leave the word)
-    [...get(l.e), ...get(l.n), ...op.i32Const(23), ...op.i32x4Shl, ...op.i32x4Add, ...set(l.e)],
-  ];
+  // w = -x^2 / 2, then exp(w) (clamped to w >= EXP_MIN; a NaN stays)
+  const expChain: Statement[] = [[...get(l.x), ...get(l.x), ...op.f32x4Mul, ...k(-0.5), ...op.f32x4Mul, ...set(l.w)], ...expStatements(k, l)];
   const join: Statement[] = [
     [...get(l.ax), ...k(GELU_CUTOFF), ...op.f32x4Gt, ...set(l.big)],
     // q = e Q(t), 0 where |x| > CUTOFF

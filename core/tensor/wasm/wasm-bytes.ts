@@ -1,7 +1,8 @@
 /**
  * A few helpers to write a WebAssembly module byte by byte (LEB128 numbers, sections, the opcodes the
- * hand-assembled kernels use: the board's int16 matmul, the f32 batched matmul, weight gradient and
- * GELU of the wasm backend). Opcode values are those of the WebAssembly core and SIMD specifications.
+ * hand-assembled kernels use: the board's int16 matmul, the f32 batched matmul, weight gradient,
+ * GELU and SPViT's masked softmax of the wasm backend). Opcode values are those of the WebAssembly
+ * core and SIMD specifications.
  */
 
 export function unsignedLeb(value: number): number[] {
@@ -107,6 +108,17 @@ export const op = {
   f32x4Div: simd(0xe7),
   /** Takes (a, b) and leaves `a < b ? b : a` per lane (so a NaN in a stays). */
   f32x4Pmax: simd(0xeb),
+  /** Per-lane maximum; a NaN in either lane gives NaN. */
+  f32x4Max: simd(0xe9),
+  f32x4Splat: simd(0x13),
+  f32x4ExtractLane: (lane: number) => [...simd(0x1f), lane],
+  i32Load: (offset: number) => [0x28, 2, ...unsignedLeb(offset)],
+  f32Store: (offset: number) => [0x38, 2, ...unsignedLeb(offset)],
+  f32Const: (value: number) => [0x43, ...f32Bytes(value)],
+  f32Add: [0x92],
+  f32Div: [0x95],
+  f32Max: [0x97],
+  f32ReinterpretI32: [0xbe],
 };
 
 /** local[target] = a + b (i32); a and b are instruction lists that each leave one i32. */

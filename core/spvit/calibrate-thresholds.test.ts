@@ -68,6 +68,10 @@ describe('argmax threshold calibration', () => {
       // Fresh images from the same distribution keep close to the targets too.
       const held = argmaxKeepRatios(model, images(96, 5), 48);
       held.forEach((ratio, s) => expect(Math.abs(ratio - (TARGETS[s] as number))).toBeLessThan(0.05));
+      // Far-off selectors are named; once calibrated, nothing is left to warn about.
+      const far = result.before.flatMap((ratio, s) => (Math.abs(ratio - (TARGETS[s] as number)) > 0.05 ? [s] : []));
+      expect(result.warnings.map((warning) => Number(/^selector (\d+):/.exec(warning)?.[1]))).toEqual(far);
+      expect(calibrateKeepThresholds(model, calibration, { targets: TARGETS, batchSize: 32 }).warnings).toEqual([]);
     } finally {
       model.dispose();
     }

@@ -35,6 +35,26 @@ export interface ThresholdCalibration {
   after: number[];
   targets: number[];
   images: number;
+  /**
+   * Selectors whose argmax kept far from the target before the shift (more than
+   * CALIBRATION_WARN_GAP): their new threshold cuts by a ranking training never decided on, which
+   * can cost much accuracy (core/spvit/README.md).
+   */
+  warnings: string[];
+}
+
+/** Gap between the argmax keep ratio before calibration and the target above which it warns. */
+export const CALIBRATION_WARN_GAP = 0.05;
+
+function calibrationWarnings(before: readonly number[], targets: readonly number[]): string[] {
+  return targets.flatMap((target, s) => {
+    const kept = before[s] as number;
+    if (Math.abs(kept - target) <= CALIBRATION_WARN_GAP) return [];
+    return [
+      `selector ${s}: argmax kept ${kept.toFixed(3)} of the tokens before calibration (target ${target.toFixed(3)}), so its threshold now cuts by a ranking training never decided on; ` +
+        'check the pruned accuracy, and consider more SPViT epochs or annealing the Gumbel noise (spvit.gumbelNoise).',
+    ];
+  });
 }
 
 export interface CalibrateOptions {
@@ -102,5 +122,5 @@ export function calibrateKeepThresholds(model: SpvitModel, data: CalibrationImag
     model.selectors[s]?.shiftKeepMargin(offset);
     return offset;
   });
-  return { offsets, before, after: argmaxKeepRatios(model, data, batchSize), targets: [...targets], images: data.shape[0] };
+  return { offsets, before, after: argmaxKeepRatios(model, data, batchSize), targets: [...targets], images: data.shape[0], warnings: calibrationWarnings(before, targets) };
 }

@@ -200,6 +200,7 @@ async function trainSpvit(context: ExecutorContext<'train'>, input: SpvitStageIn
       context.progress(null, 'calibrating the selectors\' argmax thresholds');
       const calibration = calibrateKeepThresholds(model, calibrationImages(input.data.train, s.calibrationImages), { targets: plan.targets });
       input.summary['calibration'] = JSON.parse(JSON.stringify(calibration)) as Jsonable;
+      for (const warning of calibration.warnings) context.progress(null, `warning: ${warning}`);
       calibration.after.forEach((value, selector) =>
         context.metrics.write({ name: 'spvit/calibration/keep-ratio', step: result.steps, value, extra: { selector, before: calibration.before[selector] ?? null, offset: calibration.offsets[selector] ?? null, target: calibration.targets[selector] ?? null } }),
       );

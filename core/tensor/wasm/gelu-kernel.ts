@@ -8,27 +8,16 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import { memoryBound } from './heap-module';
 import { WasmGelu } from './gelu';
 
-import type { WasmMemoryLike } from './weight-gradient';
-import type { DataType, KernelConfig, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { HeapBackend } from './heap-module';
+import type { KernelConfig, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 export const GELU_KERNEL = 'SpvitGelu';
 export const GELU_GRAD_KERNEL = 'SpvitGeluGrad';
 
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
-  wasm?: { asm?: { memory?: WasmMemoryLike } };
-}
-
-let simd: WasmGelu | null | undefined;
-
-function simdFor(backend: HeapBackend): WasmGelu | null {
-  const memory = backend.wasm?.asm?.memory;
-  if (simd === undefined || (simd !== null && simd.memory !== memory)) simd = memory === undefined ? null : WasmGelu.create(memory);
-  return simd;
-}
+const simdFor = memoryBound(WasmGelu.create);
 
 type Args = { inputs: NamedTensorInfoMap; backend: unknown };
 

@@ -3,15 +3,9 @@
  * tensors (the wasm backend's heap): no copies in or out.
  */
 import { geluGradModuleBytes, geluModuleBytes } from './f32-gelu';
+import { instantiateOnMemory } from './heap-module';
 
 import type { WasmMemoryLike } from './weight-gradient';
-
-/** The part of the WebAssembly API used here (core's lib settings do not declare it). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
 
 interface GeluExports {
   gelu: (x: number, y: number, n: number) => void;
@@ -28,12 +22,7 @@ export interface GeluGradAddresses {
   dx: number;
 }
 
-const modules: { forward?: object | null; gradient?: object | null } = {};
-
-function compiled(api: WasmApi, bytes: () => Uint8Array): object | null {
-  const code = bytes();
-  return api.validate(code) ? new api.Module(code) : null;
-}
+const sources = [{ bytes: geluModuleBytes }, { bytes: geluGradModuleBytes }];
 
 export class WasmGelu {
   private constructor(
@@ -44,15 +33,8 @@ export class WasmGelu {
 
   /** null where WebAssembly SIMD is not available or the memory cannot be imported (shared memory). */
   static create(memory: WasmMemoryLike): WasmGelu | null {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (api === undefined || !(memory.buffer instanceof ArrayBuffer)) return null;
-    if (modules.forward === undefined) modules.forward = compiled(api, geluModuleBytes);
-    if (modules.gradient === undefined) modules.gradient = compiled(api, geluGradModuleBytes);
-    if (modules.forward === null || modules.gradient === null) return null;
-    const imports = { env: { memory } };
-    const forward = new api.Instance(modules.forward, imports).exports as GeluExports;
-    const gradient = new api.Instance(modules.gradient, imports).exports as GeluGradExports;
-    return new WasmGelu(forward, gradient, memory);
+    const exports = instantiateOnMemory(memory, sources);
+    return exports === null ? null : new WasmGelu(exports[0] as GeluExports, exports[1] as GeluGradExports, memory);
   }
 
   /** y = x Phi(x) for `length` floats at byte addresses x and y (equal, or not overlapping). */

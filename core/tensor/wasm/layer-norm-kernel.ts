@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { layerNormRowsBackward, layerNormRowsForward } from './layer-norm-rows';
+import { memoryBound } from './heap-module';
 import { WasmLayerNorm } from './layer-norm-simd';
 
 import type { HeapBackend, KernelArgs } from '../wasm-batch-matmul';
@@ -30,13 +31,7 @@ function rowsShape(x: TensorInfo): RowsShape {
 
 type MemoryBackend = HeapBackend & { wasm?: { asm?: { memory?: WasmMemoryLike } } };
 
-let simd: WasmLayerNorm | null | undefined;
-
-function simdFor(backend: MemoryBackend): WasmLayerNorm | null {
-  const memory = backend.wasm?.asm?.memory;
-  if (simd === undefined || (simd !== null && simd.memory !== memory)) simd = memory === undefined ? null : WasmLayerNorm.create(memory);
-  return simd;
-}
+const simdFor = memoryBound(WasmLayerNorm.create);
 
 /**
  * Float32 views of the tensors on the heap, and their byte addresses where the SIMD functions can

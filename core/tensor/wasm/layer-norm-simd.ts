@@ -2,16 +2,10 @@
  * Runs the LayerNorm SIMD functions (layer-norm-simd-bytes.ts) in place on a WebAssembly memory that
  * already holds the tensors (the wasm backend's heap): no copies in or out.
  */
+import { instantiateOnMemory } from './heap-module';
 import { layerNormBackwardModuleBytes, layerNormForwardModuleBytes } from './layer-norm-simd-bytes';
 
 import type { WasmMemoryLike } from './weight-gradient';
-
-/** The part of the WebAssembly API used here (core's lib settings do not declare it). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
 
 /* eslint-disable max-params -- the WebAssembly functions' own signatures: nine and ten i32 arguments. */
 interface ForwardExports {
@@ -49,12 +43,7 @@ export interface LayerNormRows {
   d: number;
 }
 
-/** Compiled once per process; null where the bytes do not validate (no WebAssembly SIMD). */
-const modules: { forward?: object | null; backward?: object | null } = {};
-
-function compile(api: WasmApi, bytes: Uint8Array): object | null {
-  return api.validate(bytes) ? new api.Module(bytes) : null;
-}
+const sources = [{ bytes: layerNormForwardModuleBytes }, { bytes: layerNormBackwardModuleBytes }];
 
 function epsBits(eps: number): number {
   return new Int32Array(Float32Array.of(eps).buffer)[0] as number;
@@ -73,15 +62,8 @@ export class WasmLayerNorm {
 
   /** null where WebAssembly SIMD is not available or the memory cannot be imported (shared memory). */
   static create(memory: WasmMemoryLike): WasmLayerNorm | null {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (api === undefined || !(memory.buffer instanceof ArrayBuffer)) return null;
-    if (modules.forward === undefined) modules.forward = compile(api, layerNormForwardModuleBytes());
-    if (modules.backward === undefined) modules.backward = compile(api, layerNormBackwardModuleBytes());
-    if (!modules.forward || !modules.backward) return null;
-    const imports = { env: { memory } };
-    const forward = new api.Instance(modules.forward, imports).exports as ForwardExports;
-    const backward = new api.Instance(modules.backward, imports).exports as BackwardExports;
-    return new WasmLayerNorm(forward, backward, memory);
+    const exports = instantiateOnMemory(memory, sources);
+    return exports === null ? null : new WasmLayerNorm(exports[0] as ForwardExports, exports[1] as BackwardExports, memory);
   }
 
   /** y, mean and rstd of every row of x; the outputs must overlap no input. */

@@ -6,28 +6,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import { memoryBound } from './heap-module';
 import { WasmMaskedSoftmax } from './masked-softmax';
 
 import type { MaskedSoftmaxShape } from './masked-softmax';
-import type { WasmMemoryLike } from './weight-gradient';
-import type { DataType, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { HeapBackend } from './heap-module';
+import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 export const MASKED_SOFTMAX_KERNEL = 'SpvitMaskedSoftmax';
 export const MASKED_SOFTMAX_GRAD_KERNEL = 'SpvitMaskedSoftmaxGrad';
 
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
-  wasm?: { asm?: { memory?: WasmMemoryLike } };
-}
-
-let simd: WasmMaskedSoftmax | null | undefined;
-
-function simdFor(backend: HeapBackend): WasmMaskedSoftmax | null {
-  const memory = backend.wasm?.asm?.memory;
-  if (simd === undefined || (simd !== null && simd.memory !== memory)) simd = memory === undefined ? null : WasmMaskedSoftmax.create(memory);
-  return simd;
-}
+const simdFor = memoryBound(WasmMaskedSoftmax.create);
 
 type Args = { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap };
 

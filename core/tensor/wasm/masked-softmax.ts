@@ -3,15 +3,9 @@
  * already holds the tensors (the wasm backend's heap): no copies in or out.
  */
 import { maskedSoftmaxGradModuleBytes, maskedSoftmaxModuleBytes } from './f32-masked-softmax';
+import { instantiateOnMemory } from './heap-module';
 
 import type { WasmMemoryLike } from './weight-gradient';
-
-/** The part of the WebAssembly API used here (core's lib settings do not declare it). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
 
 // The WebAssembly functions' own signatures: i32 arguments only.
 /* eslint-disable max-params */
@@ -47,12 +41,7 @@ export interface MaskedSoftmaxGradAddresses {
   dPolicy: number;
 }
 
-const modules: { forward?: object | null; gradient?: object | null } = {};
-
-function compiled(api: WasmApi, bytes: () => Uint8Array): object | null {
-  const code = bytes();
-  return api.validate(code) ? new api.Module(code) : null;
-}
+const sources = [{ bytes: maskedSoftmaxModuleBytes }, { bytes: maskedSoftmaxGradModuleBytes }];
 
 const bits = new DataView(new ArrayBuffer(4));
 
@@ -77,15 +66,8 @@ export class WasmMaskedSoftmax {
 
   /** null where WebAssembly SIMD is not available or the memory cannot be imported (shared memory). */
   static create(memory: WasmMemoryLike): WasmMaskedSoftmax | null {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (api === undefined || !(memory.buffer instanceof ArrayBuffer)) return null;
-    if (modules.forward === undefined) modules.forward = compiled(api, maskedSoftmaxModuleBytes);
-    if (modules.gradient === undefined) modules.gradient = compiled(api, maskedSoftmaxGradModuleBytes);
-    if (modules.forward === null || modules.gradient === null) return null;
-    const imports = { env: { memory } };
-    const forward = new api.Instance(modules.forward, imports).exports as ForwardExports;
-    const gradient = new api.Instance(modules.gradient, imports).exports as GradientExports;
-    return new WasmMaskedSoftmax(forward, gradient, memory);
+    const exports = instantiateOnMemory(memory, sources);
+    return exports === null ? null : new WasmMaskedSoftmax(exports[0] as ForwardExports, exports[1] as GradientExports, memory);
   }
 
   /**

@@ -8,26 +8,15 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import { memoryBound } from './heap-module';
 import { WasmWeightGradient } from './weight-gradient';
 
-import type { WasmMemoryLike } from './weight-gradient';
-import type { DataType, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { HeapBackend } from './heap-module';
+import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 export const WEIGHT_GRADIENT_KERNEL = 'SpvitWeightGradient';
 
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
-  wasm?: { asm?: { memory?: WasmMemoryLike } };
-}
-
-let simd: WasmWeightGradient | null | undefined;
-
-function simdFor(backend: HeapBackend): WasmWeightGradient | null {
-  const memory = backend.wasm?.asm?.memory;
-  if (simd === undefined || (simd !== null && simd.memory !== memory)) simd = memory === undefined ? null : WasmWeightGradient.create(memory);
-  return simd;
-}
+const simdFor = memoryBound(WasmWeightGradient.create);
 
 type Args = { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown };
 

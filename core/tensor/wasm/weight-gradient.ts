@@ -3,18 +3,11 @@
  * already holds x and dy (the wasm backend's heap): no copies in or out.
  */
 import { weightGradientModuleBytes } from './f32-weight-gradient';
+import { instantiateOnMemory } from './heap-module';
 
-/** The part of a WebAssembly.Memory used here. */
-export interface WasmMemoryLike {
-  readonly buffer: ArrayBuffer;
-}
+import type { WasmMemoryLike } from './heap-module';
 
-/** The part of the WebAssembly API used here (core's lib settings do not declare it). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
+export type { WasmMemoryLike } from './heap-module';
 
 interface WeightGradientExports {
   // The WebAssembly function's own signature: nine i32 arguments.
@@ -44,22 +37,15 @@ export interface WeightGradientShape {
  */
 export const WEIGHT_GRADIENT_CHUNK_ROWS = 64;
 
-const moduleCache: { bytes?: Uint8Array; module?: object } = {};
+const sources = [{ bytes: weightGradientModuleBytes }];
 
 export class WasmWeightGradient {
   private constructor(private readonly exports: WeightGradientExports, readonly memory: WasmMemoryLike) {}
 
   /** null where WebAssembly SIMD is not available or the memory cannot be imported (shared memory). */
   static create(memory: WasmMemoryLike): WasmWeightGradient | null {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (api === undefined || !(memory.buffer instanceof ArrayBuffer)) return null;
-    moduleCache.bytes ??= weightGradientModuleBytes();
-    if (moduleCache.module === undefined) {
-      if (!api.validate(moduleCache.bytes)) return null;
-      moduleCache.module = new api.Module(moduleCache.bytes);
-    }
-    const instance = new api.Instance(moduleCache.module, { env: { memory } });
-    return new WasmWeightGradient(instance.exports as WeightGradientExports, memory);
+    const exports = instantiateOnMemory(memory, sources);
+    return exports === null ? null : new WasmWeightGradient(exports[0] as WeightGradientExports, memory);
   }
 
   /**

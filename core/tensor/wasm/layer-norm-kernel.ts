@@ -89,8 +89,8 @@ let enabled = true;
  * Turns the kernels off (the composite ops take over) or back on, for in-process A/B measurements
  * and parity tests; on by default.
  */
-export function setLayerNormKernelEnabled(on: boolean): void {
-  enabled = on;
+export function allowFusedLayerNorm(allowed: boolean): void {
+  enabled = allowed;
 }
 
 /**

@@ -7,7 +7,7 @@ import { checkGradients } from '../gradient-check';
 import { LayerNorm, layerNorm } from '../layer-norm';
 import { expectNoLeakedTensors } from '../leak-check';
 
-import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, canRunLayerNorm, setLayerNormKernelEnabled } from './layer-norm-kernel';
+import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, canRunLayerNorm, allowFusedLayerNorm } from './layer-norm-kernel';
 import { layerNormRowsBackward, layerNormRowsForward } from './layer-norm-rows';
 import { WasmLayerNorm } from './layer-norm-simd';
 
@@ -146,7 +146,7 @@ describe('layerNorm on wasm: one kernel each way', () => {
   });
 
   afterEach(() => {
-    setLayerNormKernelEnabled(true);
+    allowFusedLayerNorm(true);
   });
 
   // Rank 1/2/3/4, widths through the SIMD module (32, 48, 96) and the plain loops (7), one row and many.
@@ -164,7 +164,7 @@ describe('layerNorm on wasm: one kernel each way', () => {
     expect(names).toEqual(expect.arrayContaining([LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL]));
     expect(names).not.toContain('Rsqrt');
     const fused = await expectNoLeakedTensors(() => forwardAndGrads({ x, gamma, beta, w }, eps));
-    setLayerNormKernelEnabled(false);
+    allowFusedLayerNorm(false);
     expect(await kernelNamesOf(() => layerNorm(x, gamma, beta, eps))).toContain('Rsqrt');
     const composite = forwardAndGrads({ x, gamma, beta, w }, eps);
     const [y, dx, dgamma, dbeta] = fused.map((values, i) => relativeError(values, composite[i] as Float32Array));
@@ -194,7 +194,7 @@ describe('layerNorm on wasm: one kernel each way', () => {
     for (const values of fused) expect(values.every(Number.isFinite)).toBe(true);
     // xhat is 0: y is beta on every row.
     expect(relativeError(fused[0] as Float32Array, Array.from({ length: rows * d }, (_, i) => beta.dataSync()[i % d] as number))).toBe(0);
-    setLayerNormKernelEnabled(false);
+    allowFusedLayerNorm(false);
     const composite = forwardAndGrads({ x, gamma, beta, w }, 1e-6);
     fused.forEach((values, i) => expect(relativeError(values, composite[i] as Float32Array)).toBeLessThan(1e-5));
     tf.dispose([x, gamma, beta, w]);
